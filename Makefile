@@ -1,0 +1,71 @@
+# l'Assistant Achats Durables. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+STAMP     := $(VENV)/.installed
+MODEL_DIR := models
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install run shell train validate lint typecheck unit stories nlu-report bench test data migrate clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	@PYTHON="$$(scripts/find-python.sh)" && echo "Python : $$PYTHON" && \
+	  { [ -x $(PY) ] || "$$PYTHON" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+install: $(STAMP) ## Build .venv with Python 3.10 and the pinned dependencies
+
+migrate: install ## Create or upgrade the database named by DATABASE_URL
+	$(PY) -m bot db upgrade
+
+train: install ## Train the model (skipped by Rasa when data and config are unchanged)
+	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --quiet
+
+run: train migrate ## Start the action server (5055) and the Rasa server (5005); Ctrl-C stops all
+	scripts/run-all.sh
+
+shell: train ## Chat with the assistant in the terminal (action server started alongside)
+	scripts/run-all.sh --shell
+
+validate: install ## Check the training data and the domain (rasa data validate)
+	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy (strict) on bot/
+	$(VENV)/bin/mypy bot
+
+unit: install ## Unit tests (no model needed)
+	$(PY) -m pytest -m "not model" -q
+
+stories: train ## Test stories with --fail-on-prediction-errors
+	$(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+
+nlu-report: train ## Evaluate the model on the held-out French test set (tests/nlu)
+	$(PY) scripts/nlu_report.py --model $(MODEL_DIR) --test-dir tests/nlu --out docs/nlu-report.json
+
+bench: train migrate ## Speed figures (training, loading, memory, bookings/s)
+	$(PY) scripts/bench.py
+
+data: install ## Re-derive the territory tables from @etalab/decoupage-administratif
+	$(PY) scripts/build_territories.py
+
+test: lint typecheck validate unit train ## The whole suite (CI runs this)
+	$(PY) -m pytest -m model -q
+	$(MAKE) --no-print-directory stories
+
+clean: ## Remove models, results and the local database
+	rm -rf $(MODEL_DIR) results var/*.db
