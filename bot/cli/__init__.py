@@ -32,7 +32,9 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser with one sub-command per module of this package."""
     parser = FrenchArgumentParser(prog="python -m bot", description="Assistant Achats Durables")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
+    )
     subparsers.required = True
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module: Any = importlib.import_module(f"{__name__}.{module_info.name}")
