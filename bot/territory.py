@@ -451,6 +451,10 @@ class Territories:
         communes = self.find_communes(cleaned)
         if not communes:
             communes = self.find_communes(_COMMUNE_PREFIX.sub("", name_key(cleaned)))
+        qualified = _WITH_QUALIFIER.fullmatch(cleaned)
+        if not communes and qualified and departement is None:
+            # "Saint-Denis 93", "Saint-Denis (97400)": the qualifier picks the homonym.
+            return self.resolve_commune(qualified["name"], qualified["code"])
         if not communes:
             if name_key(cleaned) == "monaco":
                 raise NotInFrance("Monaco n'est pas en France : l'assistant ne le couvre pas.")
