@@ -205,7 +205,10 @@ def write_lookup(name: str, phrases: list[str], comment: str) -> Path:
         f"- lookup: {name}",
         "  examples: |",
     ]
-    lines += [f"    - {phrase}" for phrase in sorted(set(phrases), key=str.casefold)]
+    # The featurizer ignores case (config.yml): one entry per case-folded phrase, sorted so
+    # that regenerating gives the same file.
+    unique = {phrase.casefold(): phrase for phrase in sorted(phrases, reverse=True)}
+    lines += [f"    - {phrase}" for phrase in sorted(unique.values(), key=str.casefold)]
     path = LOOKUP_DIR / f"{name}.yml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -282,7 +285,9 @@ def write_synonyms(pairs: dict[str, str]) -> Path:
     ]
     for value in sorted(by_value):
         lines += [f'- synonym: "{value}"', "  examples: |"]
-        lines += [f"    - {form}" for form in sorted(by_value[value], key=str.casefold)]
+        lines += [
+            f"    - {form}" for form in sorted(by_value[value], key=lambda f: (f.casefold(), f))
+        ]
     path = ROOT / "data" / "nlu" / "synonyms.yml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
