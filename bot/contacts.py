@@ -307,6 +307,10 @@ def route(kind: str, place: Place, directory: Directory | None = None) -> Routin
         names = " ; ".join(c.structure for c in direct)
         scope = direct[0].territoire.libelle(load_territories())
         why = f"{place.chemin}. Le {label} qui couvre ce territoire ({scope}) : {names}."
+        if not any(c.site or c.email or c.telephone for c in direct):
+            # Known to exist but no confirmed way to reach it: add the national entry point.
+            direct += [c for c in covering if c.type == "national" and kind in c.sert]
+            why += " Ses coordonnées ne sont pas confirmées : voici aussi le contact national."
         return RoutingResult(kind, place, tuple(direct), False, why)
 
     regional = [
@@ -524,3 +528,32 @@ def import_facilitators_csv(
         Path(handle.name).unlink(missing_ok=True)
         raise
     return ImportReport(count=len(contacts), path=target, replaced=previous)
+
+
+# -- conversation ---------------------------------------------------------------------------
+
+_TYPE_LABEL = {
+    "guichet_vert": "Guichet vert",
+    "reseau_regional": "Réseau régional des achats publics durables",
+    "facilitateur": "Facilitateur des clauses sociales",
+    "national": "Contact national",
+}
+
+
+def format_card(contact: Contact, territories: Territories | None = None) -> str:
+    """A contact as a short French card: who, what they offer, how to reach them, where."""
+    territories = territories or load_territories()
+    lines = [f"{_TYPE_LABEL[contact.type]} : {contact.structure}"]
+    if contact.offre:
+        lines.append(f"Ce qu'il propose : {contact.offre}")
+    reach = [
+        value for value in (contact.nom, contact.email, contact.telephone, contact.site) if value
+    ]
+    if reach:
+        lines.append("Pour le joindre : " + " · ".join(reach))
+    else:
+        lines.append(f"Coordonnées non confirmées : voir {contact.sources[0]}")
+    lines.append(f"Territoire couvert : {contact.territoire.libelle(territories)}")
+    if contact.incertain:
+        lines.append(f"À vérifier : {contact.note}")
+    return "\n".join(lines)

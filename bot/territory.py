@@ -531,6 +531,97 @@ class Territories:
                 "commune, un département ou une région."
             ) from None
 
+    # -- conversation helpers -----------------------------------------------------------------
+
+    def resolve_parts(
+        self,
+        *,
+        postal_code: str | None = None,
+        department: str | None = None,
+        region: str | None = None,
+        city: str | None = None,
+        text: str | None = None,
+    ) -> Place:
+        """Resolve what the NLU extracted, most precise first: postal code, commune, department,
+        region, then the free text.
+
+        A department given with a postal code or a commune picks among their homonyms (that is
+        what the disambiguation buttons send); a department that contradicts the commune is
+        dropped rather than blocking the buyer.
+        """
+        if postal_code:
+            try:
+                return self.resolve_postal_code(postal_code)
+            except AmbiguousPlace as error:
+                chosen = [p for p in error.candidates if _same_dep(p, department)]
+                if len(chosen) == 1:
+                    return chosen[0]
+                raise
+        if city:
+            try:
+                return self.resolve_commune(city, department)
+            except UnknownPlace:
+                if department:
+                    try:
+                        return self.resolve_commune(city)
+                    except UnknownPlace:
+                        return self.departement_place(self.resolve_departement(department))
+                raise
+        if department:
+            return self.departement_place(self.resolve_departement(department))
+        if region:
+            return self.region_place(self.resolve_region(region))
+        if text:
+            return self.resolve(text)
+        raise MalformedPlace("Indiquez un code postal, une commune, un département ou une région.")
+
+    def key_of(self, place: Place) -> str:
+        """A compact, stable text form of a place, to keep it in a conversation slot."""
+        if place.code_postal is not None and place.departement is not None:
+            return f"cp:{place.code_postal}:{place.departement.code}"
+        if place.commune is not None:
+            return f"commune:{place.commune.code}"
+        if place.departement is not None:
+            return f"dep:{place.departement.code}"
+        return f"reg:{place.region.slug}"
+
+    def from_key(self, key: str) -> Place:
+        """The place of a `key_of` key; raises UnknownPlace for anything else."""
+        kind, _, rest = key.partition(":")
+        try:
+            if kind == "commune":
+                return self.commune_place(self.communes[rest])
+            if kind == "cp":
+                code, _, dep = rest.partition(":")
+                return self.resolve_parts(postal_code=code, department=dep)
+            if kind == "dep":
+                return self.departement_place(self.departements[rest])
+            if kind == "reg":
+                return self.region_place(self.regions[rest])
+        except (KeyError, PlaceError):
+            pass
+        raise UnknownPlace(f"Lieu enregistré illisible : « {key} ».")
+
+    @staticmethod
+    def choice_entities(place: Place) -> dict[str, str]:
+        """Entities that designate exactly this candidate (for a button payload)."""
+        dep = place.departement.code if place.departement else ""
+        if place.commune is not None and place.code_postal is None:
+            return {"city": place.commune.nom, "department": dep}
+        if place.code_postal is not None:
+            return {"postal_code": place.code_postal, "department": dep}
+        if place.departement is not None:
+            return {"department": dep}
+        return {"region": place.region.slug}
+
+
+def _same_dep(place: Place, department: str | None) -> bool:
+    if not department or place.departement is None:
+        return False
+    wanted = department.strip().upper()
+    wanted = "0" + wanted if len(wanted) == 1 and wanted.isdigit() else wanted
+    return place.departement.code == wanted
+
 
 # Names that are also everyday French words ("un lot", "une somme", "une réunion", "il y aura"):
 # the NLU only takes them as places when capitalised.

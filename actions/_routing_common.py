@@ -1,0 +1,59 @@
+"""Helpers shared by the routing actions (facilitator / guichet vert): no action lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+ASK_PLACE = "Où êtes-vous ? (code postal, commune, département ou région)"
+ROUTING_ERROR = (
+    "Désolé, je n'arrive pas à chercher ce contact pour le moment. Les réseaux régionaux et les "
+    "guichets verts sont présentés sur "
+    "https://achats-durables.gouv.fr/reseaux-nationaux-locaux-accompagner-acheteurs-publics-11"
+)
+NEXT_QUESTION = "Puis-je vous aider autrement ?"
+NEXT_BUTTONS = {
+    "facilitateur": [
+        {"title": "Trouver aussi mon guichet vert", "payload": "/find_green_desk"},
+        {"title": "Voir mes obligations d'achat durable", "payload": "/ask_obligations"},
+    ],
+    "guichet_vert": [
+        {
+            "title": "Trouver aussi mon facilitateur des clauses sociales",
+            "payload": "/find_facilitator",
+        },
+        {"title": "Voir mes obligations d'achat durable", "payload": "/ask_obligations"},
+    ],
+}
+"""After a contact card: offer the other kind of contact and the obligations journey."""
+
+PLACE_ENTITIES = ("postal_code", "department", "region", "city")
+INTENT_KIND = {"find_facilitator": "facilitateur", "find_green_desk": "guichet_vert"}
+SEARCH_INTENTS = frozenset(INTENT_KIND)
+
+
+def place_entities(tracker: Tracker) -> dict[str, str]:
+    """Place entities of the latest message, first value of each (canonical, from the NLU)."""
+    found: dict[str, str] = {}
+    for entity in (tracker.latest_message or {}).get("entities", []) or []:
+        name = entity.get("entity")
+        value = entity.get("value")
+        if name in PLACE_ENTITIES and name not in found and value not in (None, ""):
+            found[str(name)] = str(value)
+    return found
+
+
+def place_slots(tracker: Tracker) -> dict[str, str]:
+    """Place slots already known in the conversation (postal code, city, department, region)."""
+    found: dict[str, str] = {}
+    for name in PLACE_ENTITIES:
+        value: Any = tracker.get_slot(name)
+        if value not in (None, ""):
+            found[name] = str(value)
+    return found
+
+
+def latest_intent(tracker: Tracker) -> str:
+    """Name of the latest user intent ("" when unknown)."""
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
