@@ -217,3 +217,25 @@ def test_nlu_helpers_expose_names_codes_and_populations() -> None:
 def test_commune_knows_its_epci(territories: Territories) -> None:
     bordeaux = territories.communes["33063"]
     assert territories.epcis[bordeaux.epci].nom.startswith("Bordeaux Métropole")
+
+
+def test_provenance_records_package_version_and_licences() -> None:
+    from bot.territory import TERRITORY_DIR
+
+    text = (TERRITORY_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "@etalab/decoupage-administratif" in text and "6.0.0" in text
+    assert "MIT" in text and "Licence Ouverte" in text
+
+
+def test_make_data_works_offline_when_the_tables_exist() -> None:
+    import importlib.util
+
+    from bot.paths import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "build", ROOT / "scripts" / "build_territories.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([]) == 0  # no network, no npm: only checks the committed tables
