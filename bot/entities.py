@@ -80,11 +80,17 @@ AMOUNT_RE = re.compile(
 # "un marché" or "une commune" would be amounts; the regex above guarantees that.
 _NOT_AMOUNT_AFTER = re.compile(rf"\s*(?:d'|de\s+)?{_UNIT_AFTER_NUMBER}", re.IGNORECASE)
 
+# A department code ("59", "2A", "974"), not followed by a month or a unit ("le 15 janvier",
+# "le 46 véhicules").
+_DEPARTMENT_CODE = (
+    r"(\d{2,3}|2\s?[ab])\b(?!\s*(?:" + _MONTHS + r"|[,.]\d|%|€|" + _UNIT_AFTER_NUMBER + r"))"
+)
 DEPARTMENT_NUMBER_RE = re.compile(
     r"(?:\b(?:le|du|au|dans\s+le|departement|département|dep|dép|dept|dpt)\.?\s+|\()"
-    r"(\d{2,3}|2\s?[ab])\b(?!\s*(?:" + _MONTHS + r"|[,.]\d|%|€|" + _UNIT_AFTER_NUMBER + r"))",
+    + _DEPARTMENT_CODE,
     re.IGNORECASE,
 )
+BARE_NUMBER_RE = re.compile(r"(?<![\w,.])" + _DEPARTMENT_CODE, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,8 @@ def build_gazetteer(
 
     `vocabularies` maps an entity type to entries with `id`, `libelle`, `synonymes` and optional
     `synonymes_sensibles_casse` (acronyms matched in upper case only) and `synonymes_contextuels`
-    (words that also name places, or too general to decide alone); `places` yields (phrase, entity, value, case_sensitive);
+    (words that also name places, or too general to decide alone); `places` yields
+    (phrase, entity, value, case_sensitive);
     `communes` maps a commune name to its population (largest homonym).
     """
     gazetteer = Gazetteer(department_codes=frozenset(department_codes))
@@ -327,7 +334,9 @@ class _Extraction:
                 self.add(entity)
 
     def _department_numbers(self) -> None:
-        for match in DEPARTMENT_NUMBER_RE.finditer(self.text):
+        # Someone looking for a contact who types a bare number means a department ("93").
+        pattern = BARE_NUMBER_RE if self.intent in ROUTING_INTENTS else DEPARTMENT_NUMBER_RE
+        for match in pattern.finditer(self.text):
             code = match.group(1).replace(" ", "").upper()
             code = code if len(code) > 1 and not code.isdigit() else code.zfill(2)
             if code not in self.gazetteer.department_codes:
@@ -337,23 +346,11 @@ class _Extraction:
                 self.add(entity)
 
     def _phrases(self, tokens: list[_Token]) -> None:
-        corrected = [self._correct(token) for token in tokens]
+        words = [token.folded for token in tokens]
         i = 0
         while i < len(tokens):
-            consumed = self._match_at(tokens, corrected, i)
+            consumed = self._match_at(tokens, words, i)
             i += consumed or 1
-
-    def _correct(self, token: _Token) -> str:
-        """The token, or the vocabulary word it is a typo of ("comunauté" → "communaute")."""
-        word = token.folded
-        if len(word) < 6 or (word,) in self.gazetteer.phrases or word in self.gazetteer.known_words:
-            return word
-        limit = 1 if len(word) < 9 else 2
-        for length in range(len(word) - limit, len(word) + limit + 1):
-            for candidate in self.gazetteer.fuzzy_vocabulary.get(length, ()):
-                if candidate[0] == word[0] and _edit_distance_at_most(word, candidate, limit):
-                    return candidate
-        return word
 
     def _match_at(self, tokens: list[_Token], words: list[str], i: int) -> int:
         for length in range(min(_MAX_PHRASE_TOKENS, len(tokens) - i), 0, -1):
@@ -456,14 +453,37 @@ def extract(
     return _Extraction(text, gazetteer or get_gazetteer(), intent).run()
 
 
+def _corrected(word: str, gazetteer: Gazetteer) -> str:
+    """`word`, or the vocabulary word it is a typo of ("comunaute" → "communaute")."""
+    if len(word) < 6 or word in gazetteer.known_words:
+        return word
+    limit = 1 if len(word) < 9 else 2
+    for length in range(len(word) - limit, len(word) + limit + 1):
+        for candidate in sorted(gazetteer.fuzzy_vocabulary.get(length, ())):
+            if candidate[0] == word[0] and _edit_distance_at_most(word, candidate, limit):
+                return candidate
+    return word
+
+
 def canonicalize(entity: str, text: str, gazetteer: Gazetteer | None = None) -> str | None:
-    """Map a free-form mention (e.g. from DIET) of a closed-list entity to its canonical value."""
+    """Map a free-form mention (e.g. from DIET) of a closed-list entity to its canonical value.
+
+    The statistical extractor already judged the span to be an entity, so typos are forgiven
+    here ("comunauté d'agglomération"), and a longer span is reduced to the phrase it contains
+    ("la métropole de Montpellier" → "métropole"). Never applied to the whole message: there,
+    "collègue" would become "collège".
+    """
     gazetteer = gazetteer or get_gazetteer()
     if text in gazetteer.canonical_values.get(entity, set()):
         return text
-    targets = gazetteer.phrases.get(tuple(_tokens_of(text)), [])
-    values = {t.value for t in targets if t.entity == entity}
-    return values.pop() if len(values) == 1 else None
+    words = [_corrected(word, gazetteer) for word in _tokens_of(text)]
+    for length in range(len(words), 0, -1):
+        for start in range(len(words) - length + 1):
+            targets = gazetteer.phrases.get(tuple(words[start : start + length]), [])
+            values = {t.value for t in targets if t.entity == entity}
+            if len(values) == 1:
+                return values.pop()
+    return None
 
 
 def merge(

@@ -84,8 +84,13 @@ def test_one_sentence_with_several_entities(gazetteer: Gazetteer) -> None:
     }
 
 
-def test_typo_in_a_long_word_is_forgiven(gazetteer: Gazetteer) -> None:
-    assert ("establishment_type", "epci") in pairs("une comunauté d'agglomération", gazetteer)
+def test_typos_are_forgiven_only_in_spans_the_model_tagged(gazetteer: Gazetteer) -> None:
+    assert canonicalize("establishment_type", "comunauté d'agglomération", gazetteer) == "epci"
+    assert canonicalize("establishment_type", "la mairie de Trifouilly", gazetteer) == "commune"
+    # On the whole message, a near-miss is an ordinary word, not a typo.
+    assert not pairs("la municipalitée", gazetteer) and not pairs(
+        "ma vielle voiture", gazetteer
+    ) - {("purchase_category", "vehicules")}
 
 
 def test_ambiguous_names_need_a_capital(gazetteer: Gazetteer) -> None:
@@ -98,6 +103,12 @@ def test_ambiguous_names_need_a_capital(gazetteer: Gazetteer) -> None:
 def test_acronyms_that_are_common_words_need_upper_case(gazetteer: Gazetteer) -> None:
     assert ("establishment_type", "epci") in pairs("on est une CA", gazetteer)
     assert ("establishment_type", "epci") not in pairs("ça va", gazetteer)
+
+
+def test_bare_department_number_when_looking_for_a_contact(gazetteer: Gazetteer) -> None:
+    assert ("department", "59") in pairs("guichet vert 59", gazetteer, intent="find_green_desk")
+    assert not pairs("guichet vert 59", gazetteer, intent="ask_obligations")
+    assert not pairs("59", gazetteer, intent="find_green_desk") - {("department", "59")}
 
 
 def test_department_by_number(gazetteer: Gazetteer) -> None:
