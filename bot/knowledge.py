@@ -155,6 +155,7 @@ class Obligation(_Model):
 
     id: str
     titre: str
+    mots_cles: list[str] = []
     resume: str
     details: str | None = None
     assujettis: list[str] | Literal["tous"]

@@ -1,0 +1,37 @@
+"""`action_list_obligations`: the autodiagnostic's answer, grouped by status."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._autodiagnostic_common import (
+    CURRENT_FACT_SLOT,
+    NO_PROFILE,
+    AutodiagnosticAction,
+    evaluate,
+    send,
+    unknown_of,
+)
+from bot.diagnostic import listing
+
+
+class ActionListObligations(AutodiagnosticAction):
+    """Lists the obligations in force, coming and to confirm, with buttons for each."""
+
+    def name(self) -> str:
+        """Domain name of the action."""
+        return "action_list_obligations"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Evaluate the profile and send the grouped answer."""
+        result = evaluate(self.engine, tracker)
+        if result is None:
+            dispatcher.utter_message(text=NO_PROFILE)
+            return []
+        send(dispatcher, listing(self.engine.knowledge, result, unknown_of(tracker)))
+        return [SlotSet(CURRENT_FACT_SLOT, None)]

@@ -1,0 +1,37 @@
+"""`action_show_levers`: how to comply with an obligation ("comment faire ?")."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._autodiagnostic_common import ObligationFollowUp, evaluate, send
+from bot.diagnostic import choose_obligation, general_levers, levers
+
+
+class ActionShowLevers(ObligationFollowUp):
+    """Sends the action levers of one obligation, or general ones."""
+
+    intent_name = "ask_levers"
+
+    def name(self) -> str:
+        """Domain name of the action."""
+        return "action_show_levers"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Levers of the obligation asked about; without one, a choice or general levers."""
+        result = evaluate(self.engine, tracker)
+        obligation_id = self.resolve(tracker, result)
+        knowledge = self.engine.knowledge
+        if obligation_id is not None:
+            send(dispatcher, [levers(knowledge, obligation_id)])
+            return self.remember(obligation_id)
+        if result is not None and result.obligations:
+            send(dispatcher, [choose_obligation(knowledge, result, self.intent_name)])
+            return []
+        send(dispatcher, [general_levers(knowledge)])
+        return []

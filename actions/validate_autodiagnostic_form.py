@@ -1,0 +1,159 @@
+"""`validate_autodiagnostic_form`: profile slots, facts read from the messages, and the dynamic
+list of questions (only the facts that decide an obligation for this profile)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions._autodiagnostic_common import (
+    ANSWER_SLOT,
+    CURRENT_FACT_SLOT,
+    FACTS_SLOT,
+    INFERRED_SLOT,
+    TECHNICAL_ERROR,
+    UNKNOWN_SLOT,
+    facts_of,
+    inferred_of,
+    latest_entity,
+    latest_intent,
+    latest_text,
+    profile_of,
+    unknown_of,
+)
+from bot.diagnostic import facts_in_text, is_dont_know, next_fact, read_answer
+from bot.engine import Engine, EngineError, get_engine
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateAutodiagnosticForm(FormValidationAction):
+    """Validates the autodiagnostic form and decides which fact to ask next."""
+
+    def __init__(self, engine_factory: Callable[[], Engine] = get_engine) -> None:
+        self._engine_factory = engine_factory
+
+    def name(self) -> str:
+        """Domain name of the validation action."""
+        return "validate_autodiagnostic_form"
+
+    @property
+    def engine(self) -> Engine:
+        """The obligations engine."""
+        return self._engine_factory()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Read the facts stated in the message ("on a 30 véhicules"), then validate as usual."""
+        try:
+            events = self._facts_from_message(tracker)
+            tracker.add_slots(events)
+            return events + await super().run(dispatcher, tracker, domain)
+        except Exception:
+            logger.exception("validate_autodiagnostic_form failed")
+            dispatcher.utter_message(text=TECHNICAL_ERROR)
+            return []
+
+    def _facts_from_message(self, tracker: Tracker) -> list[EventType]:
+        """Facts of this profile that the latest message states, as slot events."""
+        text = latest_text(tracker)
+        if not text or text.startswith("/"):
+            return []
+        knowledge = self.engine.knowledge
+        found = facts_in_text(
+            self.engine, text, knowledge.facts, tracker.get_slot(CURRENT_FACT_SLOT)
+        )
+        if not found:
+            return []
+        facts = {**facts_of(tracker), **found}
+        unknown = [u for u in unknown_of(tracker) if u not in found]
+        inferred = {k: v for k, v in inferred_of(tracker).items() if k not in found}
+        return [
+            SlotSet(FACTS_SLOT, facts),
+            SlotSet(UNKNOWN_SLOT, unknown),
+            SlotSet(INFERRED_SLOT, inferred),
+        ]
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The profile slots, then `diag_fact_answer` only while a deciding fact is missing."""
+        profile = profile_of(tracker)
+        needed = profile is not None and (
+            next_fact(self.engine, *profile, facts_of(tracker), unknown_of(tracker)) is not None
+        )
+        return [slot for slot in domain_slots if slot != ANSWER_SLOT or needed]
+
+    def validate_establishment_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keep a known establishment type only."""
+        if value in self.engine.knowledge.etablissements:
+            return {"establishment_type": value}
+        dispatcher.utter_message(text="Je n'ai pas reconnu ce type d'établissement.")
+        return {"establishment_type": None}
+
+    def validate_purchase_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keep a known purchase category only."""
+        if value in self.engine.knowledge.categories:
+            return {"purchase_category": value}
+        dispatcher.utter_message(text="Je n'ai pas reconnu cette catégorie d'achat.")
+        return {"purchase_category": None}
+
+    def validate_diag_fact_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Store the answer to the fact asked; "je ne sais pas" leaves it to confirm; an unreadable
+        or vague answer is re-asked with an example (the slot stays empty)."""
+        fact = tracker.get_slot(CURRENT_FACT_SLOT)
+        if not isinstance(fact, str) or fact not in self.engine.knowledge.facts:
+            return {ANSWER_SLOT: None}
+        text = latest_text(tracker)
+        unknown = unknown_of(tracker)
+        if latest_intent(tracker) == "dont_know" or is_dont_know(text):
+            dispatcher.utter_message(
+                text="D'accord : je laisse les obligations qui en dépendent « à confirmer »."
+            )
+            return {
+                ANSWER_SLOT: None,
+                UNKNOWN_SLOT: [*unknown, fact] if fact not in unknown else unknown,
+            }
+        facts = facts_of(tracker)
+        if fact in facts and fact in self._facts_stated(tracker):
+            return {ANSWER_SLOT: None}  # already read from the sentence by `run`
+        amount = latest_entity(tracker, "amount")
+        raw = amount if amount and self.engine.knowledge.facts[fact].type == "montant" else text
+        try:
+            answer = read_answer(self.engine, fact, raw)
+        except EngineError as error:
+            dispatcher.utter_message(text=error.message)
+            return {ANSWER_SLOT: None}
+        return {
+            ANSWER_SLOT: None,
+            FACTS_SLOT: {**facts, fact: answer},
+            UNKNOWN_SLOT: [u for u in unknown if u != fact],
+            INFERRED_SLOT: {k: v for k, v in inferred_of(tracker).items() if k != fact},
+        }
+
+    def _facts_stated(self, tracker: Tracker) -> set[str]:
+        text = latest_text(tracker)
+        if not text or text.startswith("/"):
+            return set()
+        knowledge = self.engine.knowledge
+        return set(
+            facts_in_text(self.engine, text, knowledge.facts, tracker.get_slot(CURRENT_FACT_SLOT))
+        )
