@@ -1,7 +1,8 @@
 """Shared pieces of the SPASER booking actions (journey 4); no action is registered from here.
 
-The booking service is synchronous (SQLAlchemy): every call goes through `in_thread` so that
-one slow database call does not block the action server's event loop for every user.
+The booking service is synchronous (SQLAlchemy): every call, including the first
+`get_booking_service()` (which runs the migrations), goes through `in_thread` so that one slow
+database call does not block the action server's event loop for every user.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class SessionListAction(Action, ABC):
     ) -> list[EventType]:
         """Send the list, or say that no session is open."""
         try:
-            sessions = await in_thread(self._service().bookable_sessions)
+            sessions = await in_thread(lambda: self._service().bookable_sessions())
         except Exception:
             logger.exception("listing SPASER sessions failed")
             dispatcher.utter_message(text=TECHNICAL_ERROR)

@@ -66,8 +66,9 @@ class ActionBookSpaserSession(Action):
             or tracker.get_slot("booker_establishment_type"),
         )
         try:
+            service = await in_thread(self._service)  # first use migrates: not on the loop
             result = await in_thread(
-                self._service().book,
+                service.book,
                 session_id,
                 request,
                 # Same conversation + session + e-mail: a replayed message (or a retry after
@@ -124,7 +125,7 @@ class ActionBookSpaserSession(Action):
 
     async def _list_again(self, dispatcher: CollectingDispatcher) -> None:
         try:
-            sessions = await in_thread(self._service().bookable_sessions)
+            sessions = await in_thread(lambda: self._service().bookable_sessions())
         except Exception:
             logger.exception("listing SPASER sessions failed")
             return

@@ -32,7 +32,7 @@ class ActionCancelBooking(Action):
         reference = str(tracker.get_slot("booking_reference") or "")
         email = str(tracker.get_slot("booker_email") or "")
         try:
-            result = await in_thread(self._service().cancel, reference, email)
+            result = await in_thread(lambda: self._service().cancel(reference, email))
         except AlreadyCancelled as error:
             dispatcher.utter_message(text=str(error))
             return []

@@ -39,7 +39,7 @@ class ActionCheckBooking(Action):
         reference = str(tracker.get_slot("booking_reference") or "")
         email = str(tracker.get_slot("booker_email") or "")
         try:
-            booking = await in_thread(self._service().find_booking, reference, email)
+            booking = await in_thread(lambda: self._service().find_booking(reference, email))
         except BookingError as error:
             dispatcher.utter_message(text=str(error))
             return reset_lookup()

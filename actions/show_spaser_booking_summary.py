@@ -45,7 +45,7 @@ class ActionShowSpaserBookingSummary(Action):
             dispatcher.utter_message(text="Aucune session n'est choisie.")
             return []
         try:
-            session = await in_thread(self._service().get_session, session_id)
+            session = await in_thread(lambda: self._service().get_session(session_id))
         except BookingError as error:
             dispatcher.utter_message(text=str(error))
             return []

@@ -70,7 +70,7 @@ class ValidateSpaserBookingForm(FormValidationAction):
             "spaser_waitlist": None,
         }
         try:
-            service = self._service()
+            service = await in_thread(self._service)  # first use migrates: not on the loop
             session_id = parse_session_id(slot_value)
             if session_id is None:
                 offered = await in_thread(service.bookable_sessions)

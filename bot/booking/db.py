@@ -25,6 +25,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for the lock: far above any booking transaction (a few ms),
 below the action server's patience."""
 
+_MIGRATION_LOCK_ID = 724_501_001
+"""Arbitrary key of the PostgreSQL advisory lock held while migrating."""
+
 _upgraded: set[str] = set()
 _upgrade_lock = threading.Lock()
 
@@ -154,6 +157,11 @@ def upgrade_database(url: str | None = None) -> str | None:
     engine = get_engine(url)
     if current_revision(engine) != head_revision(url):
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Two processes starting together (action server, CLI) must not both create
+                # the tables: the second waits here, then finds the schema at head. (SQLite
+                # gets the same from BEGIN IMMEDIATE.)
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
             config = alembic_config(url)
             # env.py uses this connection: one engine, the same SQLite hooks.
             config.attributes["connection"] = connection

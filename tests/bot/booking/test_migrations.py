@@ -37,3 +37,21 @@ def test_sqlite_database_uses_wal_and_a_busy_timeout(sqlite_url: str) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_processes_migrating_together_do_not_collide(db_url: str) -> None:
+    """The action server and a CLI command starting at once on an empty database."""
+    import subprocess
+    import sys
+
+    from bot.paths import ROOT
+
+    code = "import sys; from bot.booking.db import upgrade_database; upgrade_database(sys.argv[1])"
+    children = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], cwd=ROOT, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for child in children:
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err.decode()
+    assert current_revision(get_engine(db_url)) == head_revision(db_url)
