@@ -30,7 +30,7 @@ migrate: install ## Create or upgrade the database named by DATABASE_URL
 	$(PY) -m bot db upgrade
 
 train: install ## Train the model (skipped by Rasa when data and config are unchanged)
-	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --quiet
+	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --augmentation 0 --quiet
 
 run: train migrate ## Start the action server (5055) and the Rasa server (5005); Ctrl-C stops all
 	scripts/run-all.sh

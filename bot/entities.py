@@ -41,7 +41,22 @@ _PLACE_DETERMINERS = frozenset(
 
 # Cue words after which a capitalised word can be a commune name.
 _CITY_CUES = frozenset(
-    {"a", "de", "d", "sur", "pres", "vers", "commune", "ville", "mairie", "habite", "base", "situe"}
+    {
+        "a",
+        "de",
+        "d",
+        "sur",
+        "pres",
+        "vers",
+        "pour",
+        "autour",
+        "commune",
+        "ville",
+        "mairie",
+        "habite",
+        "base",
+        "situe",
+    }  # fmt: skip
 )
 _CITY_JOINERS = frozenset(
     {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "d", "l", "lès"}
@@ -416,8 +431,13 @@ class _Extraction:
                 continue
             start, end = found
             entity = Entity("city", self.span(start, end), start, end, self.span(start, end))
-            # "à Paris" names the commune and the department: both are kept.
-            others = [(e.start, e.end) for e in self.entities if e.entity != "department"]
+            # "à Paris" names the commune and the department: both are kept. But "Calais" in
+            # "Pas-de-Calais" is part of a department's name, not a commune.
+            others = [
+                (e.start, e.end)
+                for e in self.entities
+                if e.entity != "department" or (e.start, e.end) != (start, end)
+            ]
             if not _overlaps(entity, others):
                 self.add(entity)
 

@@ -39,6 +39,7 @@ VOCABULARIES = {
 }
 PLACES = [
     ("Gironde", "department", "33", False),
+    ("Pas-de-Calais", "department", "62", False),
     ("Nord", "department", "59", True),
     ("Lot", "department", "46", True),
     ("Haute-Corse", "department", "2B", False),
@@ -49,12 +50,20 @@ PLACES = [
     ("La Réunion", "region", "la_reunion", False),
     ("La Réunion", "department", "974", False),
 ]
-COMMUNES = {"Talence": 43_000, "Lyon": 520_000, "Saint-Médard-en-Jalles": 31_000, "Sens": 26_000}
+COMMUNES = {
+    "Calais": 67_000,
+    "Talence": 43_000,
+    "Lyon": 520_000,
+    "Saint-Médard-en-Jalles": 31_000,
+    "Sens": 26_000,
+}
 
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
-    return build_gazetteer(VOCABULARIES, PLACES, COMMUNES, ["33", "59", "46", "2A", "2B", "974"])
+    return build_gazetteer(
+        VOCABULARIES, PLACES, COMMUNES, ["33", "59", "62", "46", "2A", "2B", "974"]
+    )
 
 
 def pairs(text: str, gazetteer: Gazetteer, intent: str | None = None) -> set[tuple[str, str]]:
@@ -178,6 +187,11 @@ def test_city_after_a_cue(gazetteer: Gazetteer) -> None:
     found = extract("je suis à la mairie de Talence", gazetteer=gazetteer)
     assert ("city", "Talence") in {(e.entity, e.value) for e in found}
     assert ("city", "St-Médard-en-Jalles") in pairs("à St-Médard-en-Jalles", gazetteer)
+
+
+def test_a_commune_inside_a_department_name_is_not_a_city(gazetteer: Gazetteer) -> None:
+    assert pairs("facilitateur dans le Pas-de-Calais", gazetteer) == {("department", "62")}
+    assert pairs("guichet vert pour Calais", gazetteer) == {("city", "Calais")}
 
 
 def test_small_commune_names_that_are_words_need_a_capital(gazetteer: Gazetteer) -> None:
