@@ -51,16 +51,20 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(partial(function, *args, **kwargs))
 
 
-def session_label(session: SessionView) -> str:
-    """ "Titre – jeudi 14 janvier 2027, 10 h 00 – 11 h 30, en ligne, 12 places restantes"."""
+def session_when(session: SessionView) -> str:
+    """ "Titre – jeudi 14 janvier 2027, 10 h 00 – 11 h 30, en ligne" (no seat count)."""
     where = FORMAT_LABELS.get(session.format, session.format)
     if session.format == "presentiel" and session.place:
         where = f"{where} à {session.place}"
+    return f"{session.title} – {french_period(session.starts_at, session.ends_at)}, {where}"
+
+
+def session_label(session: SessionView) -> str:
+    """ "Titre – jeudi 14 janvier 2027, 10 h 00 – 11 h 30, en ligne, 12 places restantes"."""
     seats = seats_left_label(session.seats_left)
     if session.seats_left == 0:
         seats = "complet, liste d'attente"
-    period = french_period(session.starts_at, session.ends_at)
-    return f"{session.title} – {period}, {where}, {seats}"
+    return f"{session_when(session)}, {seats}"
 
 
 def session_buttons(sessions: list[SessionView]) -> list[dict[str, str]]:
@@ -76,7 +80,7 @@ def session_buttons(sessions: list[SessionView]) -> list[dict[str, str]]:
 
 def booking_text(booking: BookingView) -> str:
     """What a buyer is told about their booking (used by check and cancel)."""
-    when = session_label(booking.session).rsplit(", ", 1)[0]  # without the seat count
+    when = session_when(booking.session)
     if booking.status == "confirmed":
         state = "confirmée"
     elif booking.status == "waiting":
@@ -145,13 +149,13 @@ class BookingLookupValidation(FormValidationAction, ABC):
             return {"booking_reference": None}
         found: dict[str, Any] = {"booking_reference": reference}
         email = find_email(str(slot_value))  # both in one message: "ABCD2345 a@b.fr"
-        if email and not tracker.get_slot("booker_email"):
+        if email and not tracker.get_slot("lookup_email"):
             # An invalid one is simply asked next, with the explanation.
             with suppress(InvalidEmail):
-                found["booker_email"] = normalize_email(email)
+                found["lookup_email"] = normalize_email(email)
         return found
 
-    async def validate_booker_email(
+    async def validate_lookup_email(
         self,
         slot_value: Any,
         dispatcher: CollectingDispatcher,
@@ -159,19 +163,19 @@ class BookingLookupValidation(FormValidationAction, ABC):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """Accept a syntactically valid address; re-ask politely otherwise."""
-        return validated_email(slot_value, dispatcher)
+        return validated_email("lookup_email", slot_value, dispatcher)
 
 
-def validated_email(slot_value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-    """{"booker_email": normalised address}, or None with an explanation sent."""
+def validated_email(slot: str, slot_value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """{slot: normalised address}, or {slot: None} with an explanation sent."""
     typed = str(slot_value or "")
     try:
-        return {"booker_email": normalize_email(find_email(typed) or typed)}
+        return {slot: normalize_email(find_email(typed) or typed)}
     except InvalidEmail as error:
         dispatcher.utter_message(text=str(error))
-        return {"booker_email": None}
+        return {slot: None}
 
 
 def reset_lookup() -> list[EventType]:
     """Forget the reference and e-mail after a failed lookup, so the next try asks again."""
-    return [SlotSet("booking_reference", None), SlotSet("booker_email", None)]
+    return [SlotSet("booking_reference", None), SlotSet("lookup_email", None)]

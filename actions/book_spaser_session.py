@@ -90,7 +90,9 @@ class ActionBookSpaserSession(Action):
         self._confirm(dispatcher, result)
         events = list(RESET)
         if result.same_requester:
+            # "Vérifier mon inscription" right after: no need to type them again.
             events.append(SlotSet("booking_reference", result.booking.reference))
+            events.append(SlotSet("lookup_email", result.booking.email))
         return events
 
     def _confirm(self, dispatcher: CollectingDispatcher, result: BookingResult) -> None:

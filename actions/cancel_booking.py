@@ -30,7 +30,7 @@ class ActionCancelBooking(Action):
     ) -> list[EventType]:
         """Cancel, or say (without detail) that no booking matches."""
         reference = str(tracker.get_slot("booking_reference") or "")
-        email = str(tracker.get_slot("booker_email") or "")
+        email = str(tracker.get_slot("lookup_email") or "")
         try:
             result = await in_thread(lambda: self._service().cancel(reference, email))
         except AlreadyCancelled as error:

@@ -37,7 +37,7 @@ class ActionCheckBooking(Action):
     ) -> list[EventType]:
         """Look the booking up; a wrong pair gets the same answer as an unknown reference."""
         reference = str(tracker.get_slot("booking_reference") or "")
-        email = str(tracker.get_slot("booker_email") or "")
+        email = str(tracker.get_slot("lookup_email") or "")
         try:
             booking = await in_thread(lambda: self._service().find_booking(reference, email))
         except BookingError as error:

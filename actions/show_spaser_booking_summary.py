@@ -13,7 +13,7 @@ from actions._booking_common import (
     TECHNICAL_ERROR,
     ServiceFactory,
     in_thread,
-    session_label,
+    session_when,
 )
 from bot.booking.choice import parse_session_id
 from bot.booking.service import BookingError, get_booking_service
@@ -56,7 +56,7 @@ class ActionShowSpaserBookingSummary(Action):
         waiting = " (sur liste d'attente)" if tracker.get_slot("spaser_waitlist") else ""
         lines = [
             f"Je récapitule votre inscription{waiting} :",
-            f"- Session : {session_label(session).rsplit(', ', 1)[0]}",
+            f"- Session : {session_when(session)}",
             f"- Nom : {tracker.get_slot('booker_name')}",
             f"- Organisation : {tracker.get_slot('booker_organisation')}",
             f"- E-mail : {tracker.get_slot('booker_email')}",

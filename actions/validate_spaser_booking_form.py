@@ -176,4 +176,4 @@ class ValidateSpaserBookingForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """A syntactically valid address (no network check); re-asked with a reason otherwise."""
-        return validated_email(slot_value, dispatcher)
+        return validated_email("booker_email", slot_value, dispatcher)

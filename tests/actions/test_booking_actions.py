@@ -226,6 +226,7 @@ async def test_the_summary_repeats_what_will_be_booked(service: BookingService) 
     assert "jeudi 14 janvier 2027" in message["text"]
     assert "Camille Martin" in message["text"] and "camille.martin@example.org" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    assert "places restantes" not in message["text"]
 
 
 # -- booking --------------------------------------------------------------------------------------
@@ -249,6 +250,8 @@ async def test_confirmation_gives_the_reference_and_an_ics_invitation(
     assert ics["filename"] == f"spaser-{reference}.ics"
     assert "DTSTART:20270114T090000Z" in ics["content"]
     assert slots["spaser_session_id"] is None  # the next booking starts with a new choice
+    # "Vérifier mon inscription" right after needs nothing typed again.
+    assert slots["lookup_email"] == "camille.martin@example.org"
     assert service.get_session(session_id).seats_taken == 1
 
 
@@ -308,7 +311,7 @@ async def test_the_reference_is_read_from_the_message(service: BookingService) -
     result = await ValidateBookingCheckForm().validate_booking_reference(
         "ma référence : abcd-2345, mail Camille@example.org", dispatcher, make_tracker(), {}
     )
-    assert result == {"booking_reference": "ABCD2345", "booker_email": "camille@example.org"}
+    assert result == {"booking_reference": "ABCD2345", "lookup_email": "camille@example.org"}
     bad = await ValidateBookingCancelForm().validate_booking_reference(
         "je ne sais plus", dispatcher, make_tracker(), {}
     )
@@ -321,7 +324,7 @@ async def test_check_shows_the_booking_and_the_invitation(service: BookingServic
     booking = service.book(session_id, BookingRequest("A", "B", "a@example.org")).booking
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={"booking_reference": booking.reference, "booker_email": "A@example.org"}
+        slots={"booking_reference": booking.reference, "lookup_email": "A@example.org"}
     )
     events = await ActionCheckBooking(lambda: service).run(dispatcher, tracker, {})
     assert events == []
@@ -337,9 +340,9 @@ async def test_a_wrong_pair_discloses_nothing_and_asks_again_next_time(
     said = []
     for reference, email in [(booking.reference, "b@example.org"), ("ZZZZ2345", "a@example.org")]:
         dispatcher = CollectingDispatcher()
-        tracker = make_tracker(slots={"booking_reference": reference, "booker_email": email})
+        tracker = make_tracker(slots={"booking_reference": reference, "lookup_email": email})
         events = await ActionCheckBooking(lambda: service).run(dispatcher, tracker, {})
-        assert slots_of(events) == {"booking_reference": None, "booker_email": None}
+        assert slots_of(events) == {"booking_reference": None, "lookup_email": None}
         said.append(texts(dispatcher))
     assert said[0] == said[1]
     assert "Webinaire" not in said[0]
@@ -353,7 +356,7 @@ async def test_cancel_frees_the_seat_for_the_waiting_list(service: BookingServic
     ).booking
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={"booking_reference": first.reference, "booker_email": "a@example.org"}
+        slots={"booking_reference": first.reference, "lookup_email": "a@example.org"}
     )
     await ActionCancelBooking(lambda: service).run(dispatcher, tracker, {})
     assert f"Votre inscription {first.reference} est annulée" in texts(dispatcher)
@@ -368,7 +371,7 @@ async def test_cancel_with_a_wrong_pair_changes_nothing(service: BookingService)
     booking = service.book(session_id, BookingRequest("A", "B", "a@example.org")).booking
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        slots={"booking_reference": booking.reference, "booker_email": "x@example.org"}
+        slots={"booking_reference": booking.reference, "lookup_email": "x@example.org"}
     )
     events = await ActionCancelBooking(lambda: service).run(dispatcher, tracker, {})
     assert "Je ne trouve aucune inscription" in texts(dispatcher)
