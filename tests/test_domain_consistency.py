@@ -35,14 +35,14 @@ def test_every_custom_action_of_the_domain_is_registered(
     domain: Domain, registered_actions: set[str]
 ) -> None:
     # Rasa's own defaults (action_listen, action_two_stage_fallback…) need no code; the rest do.
-    from rasa.core.actions.action import default_action_names
+    from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
     custom = {
         name
         for name in domain.user_actions
-        if not name.startswith("utter_") and name not in default_action_names()
+        if not name.startswith("utter_") and name not in DEFAULT_ACTION_NAMES
     }
-    overridden_defaults = {name for name in domain.user_actions if name in default_action_names()}
+    overridden_defaults = {name for name in domain.user_actions if name in DEFAULT_ACTION_NAMES}
     missing = (custom | overridden_defaults) - registered_actions
     assert not missing, f"actions du domaine sans code : {sorted(missing)}"
 
