@@ -33,6 +33,7 @@ train: install ## Train the model (skipped by Rasa when data and config are unch
 	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --augmentation 0 --quiet
 
 run: train migrate ## Start the action server (5055) and the Rasa server (5005); Ctrl-C stops all
+	$(PY) -m bot sessions seed
 	scripts/run-all.sh
 
 shell: train ## Chat with the assistant in the terminal (action server started alongside)

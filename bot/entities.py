@@ -56,7 +56,7 @@ _CITY_CUES = frozenset(
         "habite",
         "base",
         "situe",
-    }  # fmt: skip
+    }
 )
 _CITY_JOINERS = frozenset(
     {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "d", "l", "lès"}
