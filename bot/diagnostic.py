@@ -36,7 +36,8 @@ GROUP_TITLES = {
 
 _DONT_KNOW = re.compile(
     r"^(je (ne )?(le )?sais pas|j en sais rien|aucune idee|ne sais pas|sais pas|nsp|"
-    r"je n en sais rien|je ne suis pas sur|pas sur|inconnu|je ne connais pas)\b"
+    r"je n en sais rien|je ne suis pas sur|pas sur|inconnu|je ne connais pas|je l ignore|"
+    r"je (vais|dois) (me renseigner|verifier)|il faut que je (me renseigne|verifie))\b"
 )
 
 
