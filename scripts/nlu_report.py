@@ -42,8 +42,14 @@ def load_examples(test_dir: Path) -> list[dict[str, Any]]:
 
 
 async def _parse_all(model_dir: str, texts: list[str]) -> list[dict[str, Any]]:
+    import logging
+
     from rasa.core.agent import Agent
     from rasa.model import get_latest_model
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parsed message at debug level by default: keep the report readable.
+    configure_structlog(logging.WARNING)
 
     model = get_latest_model(model_dir) if Path(model_dir).is_dir() else model_dir
     if model is None:
