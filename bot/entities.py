@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from bot.paths import KNOWLEDGE_DIR
-from bot.text import fold
+from bot.text import edit_distance_at_most, fold
 
 EXTRACTOR_NAME = "CanonicalEntityExtractor"
 
@@ -177,23 +177,6 @@ def _canonical_token(token: str) -> str:
     # on both sides of every comparison, so "achats informatiques" meets "informatique".
     token = {"st": "saint", "ste": "sainte"}.get(token, token)
     return token[:-1] if len(token) > 3 and token.endswith("s") else token
-
-
-def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
-    """True when the Levenshtein distance between `a` and `b` is at most `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            current[j] = min(
-                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
-            )
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
 
 
 @dataclass(frozen=True)
@@ -480,7 +463,7 @@ def _corrected(word: str, gazetteer: Gazetteer) -> str:
     limit = 1 if len(word) < 9 else 2
     for length in range(len(word) - limit, len(word) + limit + 1):
         for candidate in sorted(gazetteer.fuzzy_vocabulary.get(length, ())):
-            if candidate[0] == word[0] and _edit_distance_at_most(word, candidate, limit):
+            if candidate[0] == word[0] and edit_distance_at_most(word, candidate, limit):
                 return candidate
     return word
 

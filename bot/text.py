@@ -46,3 +46,20 @@ def fold(text: str) -> str:
 def has_letters(text: str) -> bool:
     """True when `text` holds at least one letter or digit (not only emoji or punctuation)."""
     return any(ch.isalnum() for ch in text)
+
+
+def edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """True when the Levenshtein distance between `a` and `b` is at most `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
