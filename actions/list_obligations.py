@@ -12,10 +12,12 @@ from actions._autodiagnostic_common import (
     NO_PROFILE,
     AutodiagnosticAction,
     evaluate,
+    latest_intent,
     send,
     unknown_of,
 )
 from bot.diagnostic import listing
+from bot.inference import is_place_only
 
 
 class ActionListObligations(AutodiagnosticAction):
@@ -31,7 +33,12 @@ class ActionListObligations(AutodiagnosticAction):
         """Evaluate the profile and send the grouped answer."""
         result = evaluate(self.engine, tracker)
         if result is None:
-            dispatcher.utter_message(text=NO_PROFILE)
+            entities = [
+                str(e.get("entity")) for e in (tracker.latest_message or {}).get("entities") or []
+            ]
+            if not is_place_only(latest_intent(tracker), entities):
+                # A lone place ends the form at once; the validator already answered it.
+                dispatcher.utter_message(text=NO_PROFILE)
             return []
         send(dispatcher, listing(self.engine.knowledge, result, unknown_of(tracker)))
         return [SlotSet(CURRENT_FACT_SLOT, None)]

@@ -4,6 +4,7 @@ list of questions (only the facts that decide an obligation for this profile).""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,8 @@ from actions._autodiagnostic_common import (
 )
 from bot.diagnostic import facts_in_text, is_dont_know, next_fact, read_answer
 from bot.engine import Engine, EngineError, get_engine
+from bot.inference import POPULATION, infer_population, is_place_only, update_inferred
+from bot.territory import PlaceError, Territories, load_territories
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,13 @@ logger = logging.getLogger(__name__)
 class ValidateAutodiagnosticForm(FormValidationAction):
     """Validates the autodiagnostic form and decides which fact to ask next."""
 
-    def __init__(self, engine_factory: Callable[[], Engine] = get_engine) -> None:
+    def __init__(
+        self,
+        engine_factory: Callable[[], Engine] = get_engine,
+        territories_factory: Callable[[], Territories] = load_territories,
+    ) -> None:
         self._engine_factory = engine_factory
+        self._territories_factory = territories_factory
 
     def name(self) -> str:
         """Domain name of the validation action."""
@@ -52,11 +60,21 @@ class ValidateAutodiagnosticForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Read the facts stated in the message ("on a 30 véhicules"), then validate as usual."""
+        """Read the facts stated in the message ("on a 30 véhicules"), infer the facts official
+        data gives (a named commune's population), then validate as usual.
+
+        A lone place ("33600") that started the form (catch-all `inform` rule) does not start the
+        autodiagnostic: the place is noted, the help menu is offered and the form ends at once.
+        """
         try:
             events = self._facts_from_message(tracker)
             tracker.add_slots(events)
-            return events + await super().run(dispatcher, tracker, domain)
+            if not events and self._place_only_start(tracker):
+                self._note_place(dispatcher, tracker)
+                return [SlotSet("requested_slot", None)]
+            inferred = self._infer(dispatcher, tracker)
+            tracker.add_slots(inferred)
+            return events + inferred + await super().run(dispatcher, tracker, domain)
         except Exception:
             logger.exception("validate_autodiagnostic_form failed")
             dispatcher.utter_message(text=TECHNICAL_ERROR)
@@ -80,6 +98,72 @@ class ValidateAutodiagnosticForm(FormValidationAction):
             SlotSet(FACTS_SLOT, facts),
             SlotSet(UNKNOWN_SLOT, unknown),
             SlotSet(INFERRED_SLOT, inferred),
+        ]
+
+    def _place_only_start(self, tracker: Tracker) -> bool:
+        """True when this message gives only a place, no profile is known, and the form is being
+        activated by it (not answering one of its questions)."""
+        if tracker.active_loop_name is not None or profile_of(tracker) is not None:
+            return False
+        entities = [
+            str(e.get("entity"))
+            for e in (tracker.latest_message or {}).get("entities", []) or []
+            if e.get("value") not in (None, "")
+        ]
+        return is_place_only(latest_intent(tracker), entities)
+
+    def _note_place(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Say the place is noted (named when it resolves to one place) and offer the menu."""
+        try:
+            place = self._territories_factory().resolve_parts(
+                postal_code=latest_entity(tracker, "postal_code"),
+                department=latest_entity(tracker, "department"),
+                region=latest_entity(tracker, "region"),
+                city=latest_entity(tracker, "city"),
+            )
+            text = f"C'est noté : {place.libelle}."
+        except PlaceError:
+            text = "C'est noté."
+        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(response="utter_help")
+
+    def _infer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Infer the population of the buyer's commune or EPCI when it decides an obligation; a
+        fact the user gave is never replaced. The inferred figure is said with its source."""
+        profile = profile_of(tracker)
+        if profile is None:
+            return []
+        asked = (
+            tracker.get_slot("requested_slot") == ANSWER_SLOT
+            and tracker.get_slot(CURRENT_FACT_SLOT) == POPULATION
+        )
+        if asked and re.search(r"\d", latest_text(tracker)):
+            return []  # "Pessac, 40 000": the user's own figure, read by validate_diag_fact_answer
+        facts, inferred = facts_of(tracker), inferred_of(tracker)
+
+        def text_slot(name: str) -> str | None:
+            value = tracker.get_slot(name)
+            return str(value) if isinstance(value, (str, int)) and str(value) else None
+
+        inference = infer_population(
+            self._territories_factory(),
+            profile[0],
+            city=text_slot("city"),
+            postal_code=text_slot("postal_code"),
+            department=text_slot("department"),
+            text=latest_text(tracker),
+        )
+        update = update_inferred(
+            self.engine, *profile, facts, inferred, unknown_of(tracker), inference
+        )
+        if not update.changed(facts, inferred):
+            return []
+        if update.annonce:
+            dispatcher.utter_message(text=update.annonce)
+        return [
+            SlotSet(FACTS_SLOT, update.faits),
+            SlotSet(INFERRED_SLOT, update.deduits),
+            SlotSet(UNKNOWN_SLOT, update.inconnus),
         ]
 
     async def required_slots(
