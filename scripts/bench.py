@@ -94,7 +94,7 @@ def bench_servers(model_dir: Path, db_url: str) -> dict[str, float]:
     )  # fmt: skip
     try:
         start_actions = wait_http(f"http://127.0.0.1:{action_port}/health")
-        start_rasa = wait_http(f"http://127.0.0.1:{rasa_port}/status")
+        start_rasa = wait_http(f"http://127.0.0.1:{rasa_port}/")  # "Hello from Rasa"
         url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
         messages = [
             "Bonjour",

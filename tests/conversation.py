@@ -105,10 +105,12 @@ def running_bot(tmp_dir: Path) -> Iterator[Bot]:
         capture_output=True,
     )
     process, url = start_action_server(database_url)
-    bot = Bot(ROOT / "models", url)
     try:
-        yield bot
+        bot = Bot(ROOT / "models", url)
+        try:
+            yield bot
+        finally:
+            bot.close()
     finally:
-        bot.close()
         process.terminate()
         process.wait(timeout=30)
