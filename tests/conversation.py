@@ -95,15 +95,17 @@ class Bot:
 
 
 def running_bot(tmp_dir: Path) -> Iterator[Bot]:
-    """Yield a Bot on a fresh SQLite database; stop the action server afterwards."""
+    """Yield a Bot on a fresh SQLite database holding the demo SPASER sessions; stop the action
+    server afterwards."""
     database_url = f"sqlite:///{tmp_dir / 'e2e.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)},
-        check=False,
-        capture_output=True,
-    )
+    for command in (["db", "upgrade"], ["sessions", "seed"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)},
+            check=True,
+            capture_output=True,
+        )
     process, url = start_action_server(database_url)
     try:
         bot = Bot(ROOT / "models", url)

@@ -1,0 +1,76 @@
+"""The journeys of BRIEF §3 end to end: trained model, real action server, fresh database.
+
+Each test talks as a buyer would and asserts what the buyer reads, so that a regression in the
+NLU, the policies or an action breaks it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conversation import Bot, running_bot
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    yield from running_bot(tmp_path_factory.mktemp("journeys"))
+
+
+def _texts(messages: list[dict[str, object]]) -> str:
+    return "\n".join(str(m.get("text") or "") for m in messages)
+
+
+def _payloads(messages: list[dict[str, object]]) -> list[str]:
+    return [str(b["payload"]) for m in messages for b in m.get("buttons") or []]  # type: ignore[attr-defined]
+
+
+def test_autodiagnostic_commune_school_catering(bot: Bot) -> None:
+    talk = bot.conversation()
+    first = talk.say(
+        "Je suis acheteuse dans une commune, on lance un marché de restauration scolaire"
+    )
+    # Only the facts that decide an obligation are asked, one at a time, with "je ne sais pas".
+    assert any("sais pas" in p.lower() or "dont_know" in p for p in _payloads(first)), _texts(first)
+    answer = first
+    for _ in range(4):  # answer "je ne sais pas" to every remaining question
+        if "En vigueur" in _texts(answer):
+            break
+        answer = talk.say("je ne sais pas")
+    text = _texts(answer)
+    assert "En vigueur" in text
+    assert "legifrance.gouv.fr" in text
+    assert re.search(r"conseil juridique", text)
+    assert "egalim_qualite_durable" in " ".join(_payloads(answer)) or "EGalim" in text
+
+
+def test_contact_for_a_green_desk_by_postal_code(bot: Bot) -> None:
+    talk = bot.conversation()
+    asked = _texts(talk.say("je cherche le guichet vert de ma région"))
+    assert "code postal" in asked.lower() or "où" in asked.lower()
+    answer = _texts(talk.say("33000"))
+    assert "Gironde" in answer and "Nouvelle-Aquitaine" in answer
+    assert "3AR" in answer or "3ar" in answer.lower()
+
+
+def test_booking_a_spaser_session_gives_a_reference(bot: Bot) -> None:
+    talk = bot.conversation()
+    listed = talk.say("je voudrais m'inscrire à une session de la mission SPASER")
+    sessions = [p for p in _payloads(listed) if p.startswith("/choose_session")]
+    assert sessions, f"aucune session proposée : {_texts(listed)}"
+    talk.say(sessions[0])
+    replies = [talk.say(answer) for answer in ("Camille Exemple", "Mairie de Test")]
+    text = _texts(replies[-1])
+    if "type" in text.lower() or "établissement" in text.lower():
+        talk.say("une commune")
+    invalid = _texts(talk.say("camille@@exemple"))
+    assert "adresse" in invalid.lower() or "e-mail" in invalid.lower()
+    summary = talk.say("camille.exemple@exemple.fr")
+    confirm = next(p for p in _payloads(summary) if "affirm" in p)
+    done = talk.say(confirm)
+    assert re.search(r"\b[2-9A-HJKMNP-Z]{8}\b", _texts(done)), _texts(done)
+    assert any("ics" in (m.get("custom") or {}) for m in done if isinstance(m.get("custom"), dict))
