@@ -30,7 +30,7 @@ from actions._autodiagnostic_common import (
     unknown_of,
 )
 from bot.diagnostic import facts_in_text, is_dont_know, next_fact, read_answer
-from bot.engine import Engine, EngineError, get_engine
+from bot.engine import Engine, EngineError, format_fact_value, get_engine
 from bot.inference import POPULATION, infer_population, is_place_only, update_inferred
 from bot.territory import PlaceError, Territories, load_territories
 
@@ -69,6 +69,7 @@ class ValidateAutodiagnosticForm(FormValidationAction):
         try:
             events = self._facts_from_message(tracker)
             tracker.add_slots(events)
+            self._acknowledge_side_facts(dispatcher, tracker)
             if not events and self._place_only_start(tracker):
                 self._note_place(dispatcher, tracker)
                 return [SlotSet("requested_slot", None)]
@@ -99,6 +100,38 @@ class ValidateAutodiagnosticForm(FormValidationAction):
             SlotSet(UNKNOWN_SLOT, unknown),
             SlotSet(INFERRED_SLOT, inferred),
         ]
+
+    def _acknowledge_side_facts(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """While a question is pending, say which other facts the message gave ("en fait 30
+        véhicules"), or that the profile changed ("et pour un département ?"): the pending
+        question is then asked again rather than the message misread as its answer."""
+        if tracker.get_slot("requested_slot") != ANSWER_SLOT:
+            return
+        knowledge = self.engine.knowledge
+        side = {
+            key: value
+            for key, value in self._stated(tracker).items()
+            if key != tracker.get_slot(CURRENT_FACT_SLOT)
+        }
+        noted = [
+            f"{knowledge.facts[key].libelle} : {format_fact_value(knowledge.facts[key], value)}"
+            for key, value in side.items()
+        ]
+        if not side:  # "30 véhicules" also names the category: a profile change comes alone
+            for kind, labels, intro in (
+                ("establishment_type", knowledge.etablissements, "établissement"),
+                ("purchase_category", knowledge.categories, "achat"),
+            ):
+                value = latest_entity(tracker, kind)
+                if value is not None and value in labels:
+                    noted.append(f"{intro} : {labels.label(value).lower()}")
+        if noted:
+            dispatcher.utter_message(text=f"C'est noté : {' ; '.join(noted)}.")
+
+    def _profile_changed(self, tracker: Tracker) -> bool:
+        return any(
+            latest_entity(tracker, kind) for kind in ("establishment_type", "purchase_category")
+        )
 
     def _place_only_start(self, tracker: Tracker) -> bool:
         """True when this message gives only a place, no profile is known, and the form is being
@@ -217,8 +250,11 @@ class ValidateAutodiagnosticForm(FormValidationAction):
                 UNKNOWN_SLOT: [*unknown, fact] if fact not in unknown else unknown,
             }
         facts = facts_of(tracker)
-        if fact in facts and fact in self._facts_stated(tracker):
+        stated = self._stated(tracker)
+        if fact in facts and fact in stated:
             return {ANSWER_SLOT: None}  # already read from the sentence by `run`
+        if stated or self._profile_changed(tracker):
+            return {ANSWER_SLOT: None}  # another fact or a new profile: the question is re-asked
         amount = latest_entity(tracker, "amount")
         raw = amount if amount and self.engine.knowledge.facts[fact].type == "montant" else text
         try:
@@ -233,11 +269,12 @@ class ValidateAutodiagnosticForm(FormValidationAction):
             INFERRED_SLOT: {k: v for k, v in inferred_of(tracker).items() if k != fact},
         }
 
-    def _facts_stated(self, tracker: Tracker) -> set[str]:
+    def _stated(self, tracker: Tracker) -> dict[str, Any]:
+        """The facts the latest message states clearly, by key."""
         text = latest_text(tracker)
         if not text or text.startswith("/"):
-            return set()
+            return {}
         knowledge = self.engine.knowledge
-        return set(
+        return dict(
             facts_in_text(self.engine, text, knowledge.facts, tracker.get_slot(CURRENT_FACT_SLOT))
         )
