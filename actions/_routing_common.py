@@ -31,6 +31,9 @@ NEXT_BUTTONS = {
 PLACE_ENTITIES = ("postal_code", "department", "region", "city")
 INTENT_KIND = {"find_facilitator": "facilitateur", "find_green_desk": "guichet_vert"}
 SEARCH_INTENTS = frozenset(INTENT_KIND)
+# Questions answered while the place is pending (rules in data/stories/routing.yml): their text
+# is not a wrong place, so the place question is asked again without an error message.
+INTERRUPTION_INTENTS = frozenset({"faq", "help", "human_handoff", "out_of_scope", "bot_challenge"})
 
 
 def place_entities(tracker: Tracker) -> dict[str, str]:

@@ -11,7 +11,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._routing_common import ASK_PLACE, SEARCH_INTENTS, latest_intent, place_entities
+from actions._routing_common import (
+    ASK_PLACE,
+    INTERRUPTION_INTENTS,
+    SEARCH_INTENTS,
+    latest_intent,
+    place_entities,
+)
 from bot.territory import AmbiguousPlace, PlaceError, Territories, load_territories
 
 logger = logging.getLogger(__name__)
@@ -37,7 +43,11 @@ class ActionAskRoutingPlace(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         # The message that opened the search ("je cherche un facilitateur") is not a place;
         # an answer to the question is, even without any entity the NLU recognised.
-        if not parts and latest_intent(tracker) not in SEARCH_INTENTS and not text.startswith("/"):
+        if latest_intent(tracker) in INTERRUPTION_INTENTS:
+            parts = {}
+        elif (
+            not parts and latest_intent(tracker) not in SEARCH_INTENTS and not text.startswith("/")
+        ):
             parts = {"text": text} if text.strip() else {}
         if parts:
             try:

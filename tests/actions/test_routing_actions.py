@@ -97,6 +97,15 @@ async def test_the_question_when_nothing_is_known() -> None:
     ]
 
 
+async def test_after_a_question_answered_mid_search_the_place_is_asked_without_error() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="faq", text="c'est quoi un guichet vert ?")
+    await ActionAskRoutingPlace().run(dispatcher, tracker, {})
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Où êtes-vous ? (code postal, commune, département ou région)"
+    ]
+
+
 async def test_homonyms_get_one_button_per_department() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(intent="find_facilitator", entities=[entity("city", "Saint-Denis")])
