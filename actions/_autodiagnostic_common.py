@@ -3,6 +3,7 @@ the base class's `name()` is abstract, so the action server skips it."""
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -43,6 +44,14 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         else:
             dispatcher.utter_message(text=reply.text)
+
+
+def choice_buttons(entity: str, labels: dict[str, str]) -> list[dict[str, str]]:
+    """One button per canonical value, whose payload sets `entity` ("Commune" → commune)."""
+    return [
+        {"title": label, "payload": "/inform" + json.dumps({entity: key})}
+        for key, label in labels.items()
+    ]
 
 
 def latest_intent(tracker: Tracker) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._autodiagnostic_common import AutodiagnosticAction
+from actions._autodiagnostic_common import AutodiagnosticAction, choice_buttons
 
 QUESTION = "Qu'achetez-vous ? Par exemple : des repas de cantine, des véhicules, des travaux."
 
@@ -26,12 +24,5 @@ class ActionAskAutodiagnosticFormPurchaseCategory(AutodiagnosticAction):
     ) -> list[EventType]:
         """Send the question and the buttons."""
         labels = self.engine.knowledge.categories.labels
-        buttons = [
-            {"title": label, "payload": "/inform" + json.dumps({"purchase_category": key})}
-            for key, label in labels.items()
-        ]
-        dispatcher.utter_message(
-            text=QUESTION,
-            buttons=buttons,
-        )
+        dispatcher.utter_message(text=QUESTION, buttons=choice_buttons("purchase_category", labels))
         return []

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._autodiagnostic_common import AutodiagnosticAction
+from actions._autodiagnostic_common import AutodiagnosticAction, choice_buttons
 
 QUESTION = "Pour quel type d'établissement achetez-vous ? Par exemple : une commune, un hôpital."
 
@@ -26,12 +24,7 @@ class ActionAskAutodiagnosticFormEstablishmentType(AutodiagnosticAction):
     ) -> list[EventType]:
         """Send the question and the buttons."""
         labels = self.engine.knowledge.etablissements.labels
-        buttons = [
-            {"title": label, "payload": "/inform" + json.dumps({"establishment_type": key})}
-            for key, label in labels.items()
-        ]
         dispatcher.utter_message(
-            text=QUESTION,
-            buttons=buttons,
+            text=QUESTION, buttons=choice_buttons("establishment_type", labels)
         )
         return []
