@@ -8,11 +8,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._autodiagnostic_common import NO_PROFILE, AutodiagnosticAction, evaluate, unknown_of
-from bot.recap import build_recap
+from bot.recap import build_recap, recap_filename
 
 
 class ActionShowRecap(AutodiagnosticAction):
-    """Sends the recap as one plain-text message the user can copy."""
+    """Sends the recap as one plain-text message the user can copy, and as a text file to keep
+    (a custom payload, like the booking's .ics, that the web widget offers as a download)."""
 
     def name(self) -> str:
         """Domain name of the action."""
@@ -26,7 +27,15 @@ class ActionShowRecap(AutodiagnosticAction):
         if result is None:
             dispatcher.utter_message(text=NO_PROFILE)
             return []
+        recap = build_recap(self.engine.knowledge, result, unknown_of(tracker))
+        dispatcher.utter_message(text=recap)
         dispatcher.utter_message(
-            text=build_recap(self.engine.knowledge, result, unknown_of(tracker))
+            json_message={
+                "fichier": {
+                    "filename": recap_filename(result),
+                    "mime": "text/plain; charset=utf-8",
+                    "content": recap,
+                }
+            }
         )
         return []

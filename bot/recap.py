@@ -46,3 +46,8 @@ def build_recap(knowledge: Knowledge, result: Result, unknown: Iterable[str] = (
         f"{LEGAL_REMINDER} {knowledge_date_sentence(knowledge)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def recap_filename(result: Result) -> str:
+    """File name of the downloadable recap: "autodiagnostic-commune-vehicules-2026-11-30.txt"."""
+    return f"autodiagnostic-{result.etablissement}-{result.projet}-{result.date.isoformat()}.txt"

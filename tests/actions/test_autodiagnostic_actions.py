@@ -4,6 +4,7 @@ dispatcher per test)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ COMMUNE_VEHICLES = {"establishment_type": "commune", "purchase_category": "vehic
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m["text"] for m in dispatcher.messages]
+    return [m["text"] for m in dispatcher.messages if m.get("text") is not None]
 
 
 def slot(events: list[Any], name: str) -> Any:
@@ -306,6 +307,12 @@ async def test_details_and_recap() -> None:
     [text] = texts(recap)
     assert text.startswith("Autodiagnostic") and "Leviers d'action" in text
     assert "pas un conseil juridique" in text
+    # The same recap as a file to keep.
+    [download] = [m["custom"]["fichier"] for m in recap.messages if m.get("custom")]
+    assert re.fullmatch(
+        r"autodiagnostic-\w+-vehicules-\d{4}-\d{2}-\d{2}\.txt", download["filename"]
+    )
+    assert download["content"] == text
 
 
 @pytest.mark.parametrize(
