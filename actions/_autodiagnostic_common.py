@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions._latest_message import latest_entity, latest_text
 from bot.diagnostic import Reply, find_obligation
 from bot.engine import Engine, EngineError, Result, get_engine
 from bot.knowledge import FactValue
@@ -52,24 +53,6 @@ def choice_buttons(entity: str, labels: dict[str, str]) -> list[dict[str, str]]:
         {"title": label, "payload": "/inform" + json.dumps({entity: key})}
         for key, label in labels.items()
     ]
-
-
-def latest_intent(tracker: Tracker) -> str:
-    """Name of the latest user intent ("" when unknown)."""
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-
-
-def latest_text(tracker: Tracker) -> str:
-    """Text of the latest user message."""
-    return str((tracker.latest_message or {}).get("text") or "")
-
-
-def latest_entity(tracker: Tracker, name: str) -> str | None:
-    """First value of entity `name` in the latest message."""
-    for entity in (tracker.latest_message or {}).get("entities", []) or []:
-        if entity.get("entity") == name and entity.get("value") not in (None, ""):
-            return str(entity["value"])
-    return None
 
 
 def facts_of(tracker: Tracker) -> dict[str, FactValue]:

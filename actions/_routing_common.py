@@ -6,6 +6,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions._latest_message import latest_entities
+
 ASK_PLACE = "Où êtes-vous ? (code postal, commune, département ou région)"
 ROUTING_ERROR = (
     "Désolé, je n'arrive pas à chercher ce contact pour le moment. Les réseaux régionaux et les "
@@ -38,13 +40,7 @@ INTERRUPTION_INTENTS = frozenset({"faq", "help", "human_handoff", "out_of_scope"
 
 def place_entities(tracker: Tracker) -> dict[str, str]:
     """Place entities of the latest message, first value of each (canonical, from the NLU)."""
-    found: dict[str, str] = {}
-    for entity in (tracker.latest_message or {}).get("entities", []) or []:
-        name = entity.get("entity")
-        value = entity.get("value")
-        if name in PLACE_ENTITIES and name not in found and value not in (None, ""):
-            found[str(name)] = str(value)
-    return found
+    return {k: v for k, v in latest_entities(tracker).items() if k in PLACE_ENTITIES}
 
 
 def place_slots(tracker: Tracker) -> dict[str, str]:
@@ -55,8 +51,3 @@ def place_slots(tracker: Tracker) -> dict[str, str]:
         if value not in (None, ""):
             found[name] = str(value)
     return found
-
-
-def latest_intent(tracker: Tracker) -> str:
-    """Name of the latest user intent ("" when unknown)."""
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")

@@ -11,13 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._routing_common import (
-    ASK_PLACE,
-    INTERRUPTION_INTENTS,
-    SEARCH_INTENTS,
-    latest_intent,
-    place_entities,
-)
+from actions._latest_message import latest_intent
+from actions._routing_common import ASK_PLACE, INTERRUPTION_INTENTS, SEARCH_INTENTS, place_entities
 from bot.territory import AmbiguousPlace, PlaceError, Territories, load_territories
 
 logger = logging.getLogger(__name__)

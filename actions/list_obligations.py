@@ -12,10 +12,10 @@ from actions._autodiagnostic_common import (
     NO_PROFILE,
     AutodiagnosticAction,
     evaluate,
-    latest_intent,
     send,
     unknown_of,
 )
+from actions._latest_message import latest_entities, latest_intent
 from bot.diagnostic import listing
 from bot.inference import is_place_only
 
@@ -33,10 +33,7 @@ class ActionListObligations(AutodiagnosticAction):
         """Evaluate the profile and send the grouped answer."""
         result = evaluate(self.engine, tracker)
         if result is None:
-            entities = [
-                str(e.get("entity")) for e in (tracker.latest_message or {}).get("entities") or []
-            ]
-            if not is_place_only(latest_intent(tracker), entities):
+            if not is_place_only(latest_intent(tracker), list(latest_entities(tracker))):
                 # A lone place ends the form at once; the validator already answered it.
                 dispatcher.utter_message(text=NO_PROFILE)
             return []

@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._routing_common import INTENT_KIND, latest_intent, place_entities, place_slots
+from actions._latest_message import latest_intent
+from actions._routing_common import INTENT_KIND, place_entities, place_slots
 from bot.territory import PlaceError, Territories, load_territories
 
 logger = logging.getLogger(__name__)

@@ -23,12 +23,10 @@ from actions._autodiagnostic_common import (
     UNKNOWN_SLOT,
     facts_of,
     inferred_of,
-    latest_entity,
-    latest_intent,
-    latest_text,
     profile_of,
     unknown_of,
 )
+from actions._latest_message import latest_entities, latest_entity, latest_intent, latest_text
 from bot.diagnostic import facts_in_text, is_dont_know, next_fact, read_answer
 from bot.engine import Engine, EngineError, format_fact_value, get_engine
 from bot.inference import POPULATION, infer_population, is_place_only, update_inferred
@@ -138,12 +136,7 @@ class ValidateAutodiagnosticForm(FormValidationAction):
         activated by it (not answering one of its questions)."""
         if tracker.active_loop_name is not None or profile_of(tracker) is not None:
             return False
-        entities = [
-            str(e.get("entity"))
-            for e in (tracker.latest_message or {}).get("entities", []) or []
-            if e.get("value") not in (None, "")
-        ]
-        return is_place_only(latest_intent(tracker), entities)
+        return is_place_only(latest_intent(tracker), list(latest_entities(tracker)))
 
     def _note_place(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Say the place is noted (named when it resolves to one place) and offer the menu."""

@@ -15,6 +15,7 @@ from actions._booking_common import (
     in_thread,
     validated_email,
 )
+from actions._latest_message import latest_entity
 from bot.booking.choice import match_session, parse_session_id
 from bot.booking.service import BookingError, get_booking_service
 from bot.text import fold, has_letters
@@ -151,15 +152,7 @@ class ValidateSpaserBookingForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """A canonical type (also kept as the shared profile slot), or the buyer's own words."""
-        entity_value = next(
-            (
-                e.get("value")
-                for e in (tracker.latest_message or {}).get("entities", []) or []
-                if e.get("entity") == "establishment_type"
-            ),
-            None,
-        )
-        value = str(entity_value or slot_value or "").strip()
+        value = str(latest_entity(tracker, "establishment_type") or slot_value or "").strip()
         if value in ESTABLISHMENT_TYPES:
             return {"booker_establishment_type": value, "establishment_type": value}
         text = " ".join(value.split())
