@@ -63,3 +63,44 @@ def test_bad_input_gets_a_polite_french_answer(bot: Bot, message: str) -> None:
     assert "Traceback" not in text and "Error" not in text
     # French, with vouvoiement: every fallback and redirect asks or offers something.
     assert any(word in text for word in ("vous", "Vous", "Voici", "Vouliez")), text
+
+
+def test_triage_of_a_caller_s_description_through_the_trained_model(bot: Bot) -> None:
+    # As a caller would describe it on the phone: several facts, a place, a typo.
+    from bot.triage import Triager
+
+    text = (
+        "Bonjour, je travaille au service achats d'un départment, le Finistère, on va "
+        "relancer le marché de restauration des collèges, environ 3500 repas par jour"
+    )
+    parse = bot.loop.run_until_complete(bot.agent.parse_message(text))
+    data = Triager().triage(text, parse).to_json()
+    assert data["intent"] in ("ask_obligations", "inform")
+    assert data["entites"]["purchase_category"] == "restauration_collective"
+    assert data["entites"]["department"] == "29"
+    assert data["entites"]["region"] == "bretagne"
+    assert "egalim_qualite_durable" in data["obligations"]
+
+
+def test_triage_command_prints_the_contract_json() -> None:
+    import os
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "triage", "--json",
+         "Je cherche un facilitateur des clauses sociales à Lille pour un marché de nettoyage"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    data = json.loads(completed.stdout)
+    assert data["intent"] == "find_facilitator"
+    assert data["entites"]["department"] == "59"
+    assert data["orientation"]["type"] == "facilitateur"
+    assert data["resume"]
+    empty = subprocess.run(
+        [sys.executable, "-m", "bot", "triage", "  "], cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert empty.returncode == 2 and empty.stdout == "" and "vide" in empty.stderr
