@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 
 from bot.booking.models import Base
+from bot.hotline import models as _hotline_models  # noqa: F401  (registers the hotline tables)
 from bot.settings import get_settings
 
 config = context.config
