@@ -76,6 +76,9 @@ class Conversation:
 class Bot:
     """The trained model loaded once, with a real action server behind it."""
 
+    database_url = ""
+    """The database of the action server (bookings, tickets), for tests that act as staff."""
+
     def __init__(self, model_dir: Path, action_url: str) -> None:
         from rasa.core.agent import Agent
         from rasa.model import get_latest_model
@@ -109,6 +112,7 @@ def running_bot(tmp_dir: Path) -> Iterator[Bot]:
     process, url = start_action_server(database_url)
     try:
         bot = Bot(ROOT / "models", url)
+        bot.database_url = database_url
         try:
             yield bot
         finally:

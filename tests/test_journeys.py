@@ -74,3 +74,27 @@ def test_booking_a_spaser_session_gives_a_reference(bot: Bot) -> None:
     done = talk.say(confirm)
     assert re.search(r"\b[2-9A-HJKMNP-Z]{8}\b", _texts(done)), _texts(done)
     assert any("ics" in (m.get("custom") or {}) for m in done if isinstance(m.get("custom"), dict))
+
+
+def test_hand_over_to_the_hotline_and_back(bot: Bot) -> None:
+    from bot.hotline import tickets
+
+    talk = bot.conversation()
+    talk.say("Je suis une commune, quelles obligations pour nos véhicules ?")
+    opened = _texts(talk.say("je voudrais parler à un conseiller"))
+    assert "n° " in opened and "hotline" in opened, opened
+    ticket = tickets.active_ticket(talk.sender, url=bot.database_url)
+    assert ticket is not None and "Commune" in ticket.summary
+
+    # While the ticket is open the bot stays silent; the message reaches the ticket.
+    assert _texts(talk.say("Bonjour, vous êtes là ?")).strip() == ""
+    tickets.reply(ticket.id, "agent.test", "Oui, je regarde votre dossier.", url=bot.database_url)
+    assert "Oui, je regarde votre dossier." in _texts(talk.say("merci"))
+    said = [m.text for m in tickets.get_ticket(ticket.id, url=bot.database_url).messages]
+    assert "Bonjour, vous êtes là ?" in said and "merci" in said
+
+    # Once the agent closes the ticket the bot says so and answers the message itself.
+    tickets.close(ticket.id, "agent.test", url=bot.database_url)
+    back = talk.say("que pouvez-vous faire ?")
+    assert tickets.CLOSING_NOTE in _texts(back)
+    assert "/find_green_desk" in _payloads(back), _texts(back)  # the help menu

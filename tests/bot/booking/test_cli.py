@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.booking.db import ensure_schema
+from bot.booking.db import ensure_schema, head_revision
 from bot.booking.service import BookingService
 from bot.cli import main
 from bot.paths import ROOT
@@ -181,4 +181,5 @@ def test_the_command_line_creates_the_database_itself(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0 and "0001" in done.stdout
+    head = head_revision(f"sqlite:///{tmp_path / 'neuve.db'}")
+    assert done.returncode == 0 and f"révision {head}" in done.stdout
