@@ -151,6 +151,8 @@ class ObligationResult:
             data["jusqu_au"] = o.jusqu_au.isoformat()
         if self.precisions:
             data["precisions"] = list(self.precisions)
+        if o.portee:
+            data["portee"] = o.portee
         if o.incertain:
             data["incertain"] = True
             data["note_incertitude"] = o.note_incertitude
@@ -424,6 +426,8 @@ class Engine:
         why += "."
         if obligation.conditions is None:
             why += " " + self._scope_sentence(obligation)
+        elif obligation.portee:
+            why += f" Portée exacte : {obligation.portee}"
         for fact in outcome.inferred:
             label = _upper_first(self.knowledge.facts[fact].libelle)
             why += f" ({label} est déduit : {inferred[fact]} ; corrigez-le s'il est inexact.)"
@@ -434,13 +438,25 @@ class Engine:
 
     @staticmethod
     def _scope_sentence(obligation: Obligation) -> str:
+        """Why an obligation without conditions applies: the tool's criteria only, plus the
+        obligation's own scope note (an exemption, a kind of catering) when the data has one."""
         who = (
             "tous les acheteurs publics"
             if obligation.assujettis == "tous"
             else "votre type d'établissement"
         )
         what = "tous les achats" if obligation.categories == "toutes" else "ce type d'achat"
-        return f"Cette obligation vise {who}, pour {what}, sans autre condition."
+        sentence = f"D'après les critères de cet outil, cette obligation vise {who}, pour {what}."
+        if obligation.portee:
+            sentence += f" Portée exacte : {obligation.portee}"
+        return sentence
+
+    def _types_phrase(self, types: list[str]) -> str:
+        """ "un établissement public de santé ou une entreprise publique"."""
+        phrases = [self.knowledge.wording.etablissements.get(t, t) for t in types]
+        if len(phrases) == 1:
+            return phrases[0]
+        return ", ".join(phrases[:-1]) + " ou " + phrases[-1]
 
     def _threshold(
         self, name: str, etablissement: str, projet: str, date: dt.date
@@ -508,6 +524,16 @@ class Engine:
                 tuple(f for o in outcomes for f in o.inferred),
             )
 
+        if condition.etablissement is not None:
+            listed = etablissement in condition.etablissement
+            holds = listed if condition.op != "not_in" else not listed
+            # Said only when it decides in favour: "vous n'êtes pas un hôpital" explains nothing.
+            shown: tuple[str, ...] = ()
+            if holds and condition.op != "not_in":
+                types = self._types_phrase(condition.etablissement)
+                shown = (f"cette règle vise {types} sans autre condition",)
+            return _Outcome(holds, shown)
+
         assert condition.fait is not None and condition.op is not None
         if condition.fait not in facts:
             return _Outcome(None, (), condition.fait)
@@ -550,6 +576,9 @@ class Engine:
                 self._describe(c, etablissement, projet, date)
                 for c in (condition.tous or condition.au_moins_un or [])
             )
+        if condition.etablissement is not None:
+            verb = "vous n'êtes pas" if condition.op == "not_in" else "vous êtes"
+            return f"{verb} {self._types_phrase(condition.etablissement)}"
         assert condition.fait is not None and condition.op is not None
         definition = self.knowledge.facts[condition.fait]
         _, said = self._reference_value(condition, etablissement, projet, date)
