@@ -95,7 +95,7 @@ def test_bad_input_exit_2_nothing_on_stdout(
 def test_kb_check(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "kb", "check")
     assert code == 0
-    assert "25 obligations" in out
+    assert "30 obligations" in out
 
 
 def test_kb_check_reports_problems_with_exit_1(
