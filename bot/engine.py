@@ -329,6 +329,22 @@ class Engine:
         )
         return Result(etablissement, projet, date, facts, inferred, results)
 
+    def facts_read(self, etablissement: str, projet: str) -> set[str]:
+        """The facts any obligation of this profile reads, in its conditions or its precisions
+        (so that a fact inferred from the place is kept only where it changes the answer)."""
+        read: set[str] = set()
+        for obligation in self.knowledge.obligations:
+            if not (
+                obligation.applies_to_type(etablissement) and obligation.applies_to_category(projet)
+            ):
+                continue
+            if obligation.conditions is not None:
+                read.update(obligation.conditions.facts())
+            for precision in obligation.precisions:
+                if precision.condition is not None:
+                    read.update(precision.condition.facts())
+        return read
+
     def explain_not_applicable(
         self,
         obligation_id: str,
