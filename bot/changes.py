@@ -226,9 +226,9 @@ def changes_replies(
         lines.append(f"… et {len(found) - len(shown)} autre(s).")
     replies = [Reply("\n".join(lines))]
     if etablissement is None:
-        payload = '/ask_obligations{{"horizon": "{h}", "establishment_type": "{t}"}}'
+        # The horizon is remembered by the conversation (slot), not carried by the payload.
         buttons = [
-            {"title": label, "payload": payload.format(h=horizon, t=key)}
+            {"title": label, "payload": '/ask_changes{"establishment_type": "' + key + '"}'}
             for key, label in knowledge.etablissements.labels.items()
         ]
         replies.append(Reply("Pour la liste qui vous concerne, qui êtes-vous ?", buttons))

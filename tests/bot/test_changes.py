@@ -103,9 +103,7 @@ def test_the_chat_answer_without_type_says_so_and_offers_the_types() -> None:
     assert "l'ensemble des acheteurs publics" in replies[0].text
     buttons = replies[1].buttons
     assert len(buttons) == 10
-    assert buttons[0]["payload"] == (
-        '/ask_obligations{"horizon": "2027", "establishment_type": "etat_central"}'
-    )
+    assert buttons[0]["payload"] == '/ask_changes{"establishment_type": "etat_central"}'
 
 
 def test_a_window_without_change_says_so() -> None:
