@@ -468,11 +468,8 @@ class Engine:
         return sentence
 
     def _types_phrase(self, types: list[str]) -> str:
-        """ "un établissement public de santé ou une entreprise publique"."""
-        phrases = [self.knowledge.wording.etablissements.get(t, t) for t in types]
-        if len(phrases) == 1:
-            return phrases[0]
-        return ", ".join(phrases[:-1]) + " ou " + phrases[-1]
+        """ "un établissement public de santé ou médico-social ; une entreprise publique (…)"."""
+        return " ; ".join(self.knowledge.wording.etablissements.get(t, t) for t in types)
 
     def _threshold(
         self, name: str, etablissement: str, projet: str, date: dt.date
@@ -547,7 +544,7 @@ class Engine:
             shown: tuple[str, ...] = ()
             if holds and condition.op != "not_in":
                 types = self._types_phrase(condition.etablissement)
-                shown = (f"cette règle vise {types} sans autre condition",)
+                shown = (f"cette règle s'applique sans autre condition à : {types}",)
             return _Outcome(holds, shown)
 
         assert condition.fait is not None and condition.op is not None
@@ -585,19 +582,47 @@ class Engine:
     def _describe(
         self, condition: Condition, etablissement: str, projet: str, date: dt.date
     ) -> str:
-        """The condition in words: "le montant annuel de vos achats dépasse 50 000 000 € HT"."""
+        """The condition in words: "le montant annuel de vos achats dépasse 50 000 000 € HT".
+
+        Tests on the establishment type are already decided by the profile: they are left out,
+        and so are the branches they rule out, so a public company is told only what it must
+        still check.
+        """
+        said = self._describe_part(condition, etablissement, projet, date)
+        if isinstance(said, str):
+            return said
+        return (
+            "votre profil correspond à ses critères" if said else "votre profil n'y correspond pas"
+        )
+
+    def _describe_part(
+        self, condition: Condition, etablissement: str, projet: str, date: dt.date
+    ) -> str | bool:
         if condition.tous is not None or condition.au_moins_un is not None:
-            glue = " et " if condition.tous is not None else " ou "
-            return glue.join(
-                self._describe(c, etablissement, projet, date)
+            is_all = condition.tous is not None
+            parts = [
+                self._describe_part(c, etablissement, projet, date)
                 for c in (condition.tous or condition.au_moins_un or [])
-            )
+            ]
+            decisive = not is_all  # a False in "tous" or a True in "au_moins_un" decides
+            if any(p is decisive for p in parts):
+                return decisive
+            texts = [p for p in parts if isinstance(p, str)]
+            if not texts:
+                return not decisive
+            return (" et " if is_all else " ou ").join(texts)
         if condition.etablissement is not None:
-            verb = "vous n'êtes pas" if condition.op == "not_in" else "vous êtes"
-            return f"{verb} {self._types_phrase(condition.etablissement)}"
+            listed = etablissement in condition.etablissement
+            return listed if condition.op != "not_in" else not listed
         assert condition.fait is not None and condition.op is not None
         definition = self.knowledge.facts[condition.fait]
-        _, said = self._reference_value(condition, etablissement, projet, date)
+        reference, said = self._reference_value(condition, etablissement, projet, date)
+        if definition.type == "choix" and condition.op in ("==", "in"):
+            # "vous ne passez pas ce marché comme entité adjudicatrice", not "… est non".
+            values = reference if isinstance(reference, list) else [reference]
+            return " ou ".join(
+                definition.phrase.format(valeur=format_fact_value(definition, v)) for v in values
+            )
         verb = {
             ">": "dépasse",
             ">=": "atteint au moins",
