@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions._latest_message import latest_entity, latest_text
 from bot.diagnostic import Reply, find_obligation
 from bot.engine import Engine, EngineError, Result, get_engine
+from bot.inference import TERRITOIRE, apply_territoire, infer_territoire
 from bot.knowledge import FactValue
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,21 @@ def evaluate(engine: Engine, tracker: Tracker) -> Result | None:
             facts[key] = engine.check_fact(key, value)
         except EngineError:
             logger.warning("Dropping invalid fact %s=%r", key, value)
-    return engine.evaluate(profile[0], profile[1], facts, faits_deduits=inferred_of(tracker))
+    inferred = inferred_of(tracker)
+    if TERRITOIRE in engine.facts_read(*profile):
+        # The EGalim rate depends on the territory: inferred from the place, never asked.
+        inference = infer_territoire(
+            department=_text_slot(tracker, "department"),
+            region=_text_slot(tracker, "region"),
+            postal_code=_text_slot(tracker, "postal_code"),
+        )
+        facts, inferred = apply_territoire(facts, inferred, inference)
+    return engine.evaluate(profile[0], profile[1], facts, faits_deduits=inferred)
+
+
+def _text_slot(tracker: Tracker, name: str) -> str | None:
+    value = tracker.get_slot(name)
+    return str(value) if isinstance(value, (str, int)) and str(value) else None
 
 
 class AutodiagnosticAction(Action, ABC):

@@ -283,7 +283,8 @@ def listing(knowledge: Knowledge, result: Result, unknown: Iterable[str] = ()) -
             lines = []
             if index == 0:
                 lines.append(f"— {title} —")
-            lines.append(f"{item.obligation.titre}")
+            flag = " (à vérifier)" if item.obligation.incertain else ""
+            lines.append(f"{item.obligation.titre}{flag}")
             lines.append(item.obligation.resume)
             if statut == "a_confirmer" and item.fait is not None:
                 lines.append(f"À vérifier : {knowledge.facts[item.fait].libelle}.")
@@ -334,6 +335,8 @@ def details(knowledge: Knowledge, result: Result | None, obligation_id: str) -> 
     lines = [obligation.titre, obligation.resume]
     if obligation.details:
         lines.append(obligation.details)
+    if obligation.portee:
+        lines.append(f"Portée : {obligation.portee}")
     item = result.get(obligation_id) if result is not None else None
     if item is not None:
         lines += [f"• {p}" for p in item.precisions]

@@ -151,6 +151,8 @@ class ObligationResult:
             data["jusqu_au"] = o.jusqu_au.isoformat()
         if self.precisions:
             data["precisions"] = list(self.precisions)
+        if o.portee:
+            data["portee"] = o.portee
         if o.incertain:
             data["incertain"] = True
             data["note_incertitude"] = o.note_incertitude
@@ -327,6 +329,22 @@ class Engine:
         )
         return Result(etablissement, projet, date, facts, inferred, results)
 
+    def facts_read(self, etablissement: str, projet: str) -> set[str]:
+        """The facts any obligation of this profile reads, in its conditions or its precisions
+        (so that a fact inferred from the place is kept only where it changes the answer)."""
+        read: set[str] = set()
+        for obligation in self.knowledge.obligations:
+            if not (
+                obligation.applies_to_type(etablissement) and obligation.applies_to_category(projet)
+            ):
+                continue
+            if obligation.conditions is not None:
+                read.update(obligation.conditions.facts())
+            for precision in obligation.precisions:
+                if precision.condition is not None:
+                    read.update(precision.condition.facts())
+        return read
+
     def explain_not_applicable(
         self,
         obligation_id: str,
@@ -424,6 +442,8 @@ class Engine:
         why += "."
         if obligation.conditions is None:
             why += " " + self._scope_sentence(obligation)
+        elif obligation.portee:
+            why += f" Portée exacte : {obligation.portee}"
         for fact in outcome.inferred:
             label = _upper_first(self.knowledge.facts[fact].libelle)
             why += f" ({label} est déduit : {inferred[fact]} ; corrigez-le s'il est inexact.)"
@@ -434,13 +454,22 @@ class Engine:
 
     @staticmethod
     def _scope_sentence(obligation: Obligation) -> str:
+        """Why an obligation without conditions applies: the tool's criteria only, plus the
+        obligation's own scope note (an exemption, a kind of catering) when the data has one."""
         who = (
             "tous les acheteurs publics"
             if obligation.assujettis == "tous"
             else "votre type d'établissement"
         )
         what = "tous les achats" if obligation.categories == "toutes" else "ce type d'achat"
-        return f"Cette obligation vise {who}, pour {what}, sans autre condition."
+        sentence = f"D'après les critères de cet outil, cette obligation vise {who}, pour {what}."
+        if obligation.portee:
+            sentence += f" Portée exacte : {obligation.portee}"
+        return sentence
+
+    def _types_phrase(self, types: list[str]) -> str:
+        """ "un établissement public de santé ou médico-social ; une entreprise publique (…)"."""
+        return " ; ".join(self.knowledge.wording.etablissements.get(t, t) for t in types)
 
     def _threshold(
         self, name: str, etablissement: str, projet: str, date: dt.date
@@ -508,6 +537,16 @@ class Engine:
                 tuple(f for o in outcomes for f in o.inferred),
             )
 
+        if condition.etablissement is not None:
+            listed = etablissement in condition.etablissement
+            holds = listed if condition.op != "not_in" else not listed
+            # Said only when it decides in favour: "vous n'êtes pas un hôpital" explains nothing.
+            shown: tuple[str, ...] = ()
+            if holds and condition.op != "not_in":
+                types = self._types_phrase(condition.etablissement)
+                shown = (f"cette règle s'applique sans autre condition à : {types}",)
+            return _Outcome(holds, shown)
+
         assert condition.fait is not None and condition.op is not None
         if condition.fait not in facts:
             return _Outcome(None, (), condition.fait)
@@ -543,16 +582,47 @@ class Engine:
     def _describe(
         self, condition: Condition, etablissement: str, projet: str, date: dt.date
     ) -> str:
-        """The condition in words: "le montant annuel de vos achats dépasse 50 000 000 € HT"."""
+        """The condition in words: "le montant annuel de vos achats dépasse 50 000 000 € HT".
+
+        Tests on the establishment type are already decided by the profile: they are left out,
+        and so are the branches they rule out, so a public company is told only what it must
+        still check.
+        """
+        said = self._describe_part(condition, etablissement, projet, date)
+        if isinstance(said, str):
+            return said
+        return (
+            "votre profil correspond à ses critères" if said else "votre profil n'y correspond pas"
+        )
+
+    def _describe_part(
+        self, condition: Condition, etablissement: str, projet: str, date: dt.date
+    ) -> str | bool:
         if condition.tous is not None or condition.au_moins_un is not None:
-            glue = " et " if condition.tous is not None else " ou "
-            return glue.join(
-                self._describe(c, etablissement, projet, date)
+            is_all = condition.tous is not None
+            parts = [
+                self._describe_part(c, etablissement, projet, date)
                 for c in (condition.tous or condition.au_moins_un or [])
-            )
+            ]
+            decisive = not is_all  # a False in "tous" or a True in "au_moins_un" decides
+            if any(p is decisive for p in parts):
+                return decisive
+            texts = [p for p in parts if isinstance(p, str)]
+            if not texts:
+                return not decisive
+            return (" et " if is_all else " ou ").join(texts)
+        if condition.etablissement is not None:
+            listed = etablissement in condition.etablissement
+            return listed if condition.op != "not_in" else not listed
         assert condition.fait is not None and condition.op is not None
         definition = self.knowledge.facts[condition.fait]
-        _, said = self._reference_value(condition, etablissement, projet, date)
+        reference, said = self._reference_value(condition, etablissement, projet, date)
+        if definition.type == "choix" and condition.op in ("==", "in"):
+            # "vous ne passez pas ce marché comme entité adjudicatrice", not "… est non".
+            values = reference if isinstance(reference, list) else [reference]
+            return " ou ".join(
+                definition.phrase.format(valeur=format_fact_value(definition, v)) for v in values
+            )
         verb = {
             ">": "dépasse",
             ">=": "atteint au moins",

@@ -1,5 +1,6 @@
 """Facts the bot infers from official data instead of asking them (BRIEF: "facts can be inferred
-where data allows"): today, the `population` of a named commune or EPCI.
+where data allows"): the `population` of a named commune or EPCI, and the `territoire` (metropole
+or which overseas territory) from the place, which decides the EGalim rates (décret 2021-1235).
 
 An inferred fact is always said to the user with its source, and an explicit fact always wins
 over it: `update_inferred` never replaces a fact the user gave, and drops an inferred value once
@@ -48,7 +49,7 @@ class Inference:
     shown by the engine) and the sentence that tells the user."""
 
     fait: str
-    valeur: int
+    valeur: FactValue
     source: str
     phrase: str
 
@@ -255,3 +256,81 @@ def update_inferred(
     unknown = [u for u in unknown if u != POPULATION]
     new = previous != (inference.valeur, inference.source)
     return InferenceUpdate(facts, inferred, unknown, inference.phrase if new else None)
+
+
+TERRITOIRE = "territoire"
+
+# INSEE department codes (and postal code prefixes) of the overseas territories of décret
+# 2021-1235; Saint-Martin (978, postal code 97150) has the rates of the DROM. Saint-Barthélemy
+# (97133) is not named by the decree: nothing is inferred for it.
+_OVERSEAS_DEPARTMENTS = {
+    "971": "drom",
+    "972": "drom",
+    "973": "drom",
+    "974": "drom",
+    "976": "mayotte",
+    "975": "saint_pierre_et_miquelon",
+    "978": "drom",
+}
+_OVERSEAS_REGIONS = {
+    "guadeloupe": "drom",
+    "martinique": "drom",
+    "guyane": "drom",
+    "la_reunion": "drom",
+    "mayotte": "mayotte",
+}
+_NOT_INFERRED_POSTAL_CODES = {"97133"}  # Saint-Barthélemy
+
+
+def infer_territoire(
+    *,
+    department: str | None = None,
+    region: str | None = None,
+    postal_code: str | None = None,
+) -> Inference | None:
+    """The `territoire` fact (metropole, drom, mayotte, saint_pierre_et_miquelon) from the place
+    the conversation knows, most precise first; None when no place is known or it is outside
+    the decree (Monaco, Saint-Barthélemy)."""
+    value: str | None = None
+    said = ""
+    code = (postal_code or "").strip()
+    if re.fullmatch(r"\d{5}", code) and code not in _NOT_INFERRED_POSTAL_CODES:
+        if code.startswith("97"):
+            value = _OVERSEAS_DEPARTMENTS.get(code[:3])
+        elif not code.startswith("98"):
+            value = "metropole"
+        said = f"code postal {code}"
+    if value is None and department:
+        dep = department.strip().upper()
+        if dep in _OVERSEAS_DEPARTMENTS:
+            value = _OVERSEAS_DEPARTMENTS[dep]
+        elif re.fullmatch(r"\d{2}|2A|2B", dep) and dep not in ("00", "20", "96", "97", "98", "99"):
+            value = "metropole"
+        said = f"département {dep}"
+    if value is None and region:
+        value = _OVERSEAS_REGIONS.get(region.strip(), "metropole")
+        said = f"région {region.strip()}"
+    if value is None:
+        return None
+    return Inference(
+        TERRITOIRE, value, f"lieu indiqué : {said}", f"Je retiens le territoire d'après le {said}."
+    )
+
+
+def apply_territoire(
+    facts: Mapping[str, FactValue],
+    inferred: Mapping[str, str],
+    inference: Inference | None,
+) -> tuple[dict[str, FactValue], dict[str, str]]:
+    """Facts and their sources with the inferred `territoire`: a territory the user gave is never
+    replaced; an inferred one follows the place (dropped when no place is known any more)."""
+    facts = dict(facts)
+    inferred = {k: v for k, v in inferred.items() if k in facts}
+    if TERRITOIRE in facts and TERRITOIRE not in inferred:
+        return facts, inferred
+    facts.pop(TERRITOIRE, None)
+    inferred.pop(TERRITOIRE, None)
+    if inference is not None:
+        facts[TERRITOIRE] = inference.valeur
+        inferred[TERRITOIRE] = inference.source
+    return facts, inferred

@@ -13,6 +13,7 @@ INTENT_LABELS: dict[str, str] = {
     "inform": "Vous me donniez une information",
     "ask_obligations": "Connaître mes obligations d'achat durable",
     "ask_levers": "Savoir comment respecter une obligation",
+    "ask_changes": "Savoir ce qui change bientôt",
     "find_facilitator": "Trouver un facilitateur des clauses sociales",
     "find_green_desk": "Trouver un guichet vert",
     "book_spaser": "M'inscrire à une session de la mission SPASER",

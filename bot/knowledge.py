@@ -99,12 +99,15 @@ class Resource(_Model):
 
 
 class Condition(_Model):
-    """A declarative condition: a comparison on one fact, or an all/any combination."""
+    """A declarative condition: a comparison on one fact, a test on the establishment type
+    (`etablissement: [...]`, true when the buyer's type is listed; `op: not_in` inverts it), or
+    an all/any combination."""
 
     fait: str | None = None
     op: Op | None = None
     valeur: ConditionValue | None = None
     seuil: str | None = None
+    etablissement: list[str] | None = None
     tous: list[Condition] | None = None
     au_moins_un: list[Condition] | None = None
 
@@ -113,13 +116,25 @@ class Condition(_Model):
         combos = [k for k in ("tous", "au_moins_un") if values.get(k) is not None]
         if combos:
             if len(combos) > 1 or any(
-                values.get(k) is not None for k in ("fait", "op", "valeur", "seuil")
+                values.get(k) is not None
+                for k in ("fait", "op", "valeur", "seuil", "etablissement")
             ):
                 raise ValueError(
                     "une condition est soit une comparaison (fait/op/valeur), soit tous/au_moins_un"
                 )
             if not values[combos[0]]:
                 raise ValueError(f"« {combos[0]} » ne peut pas être vide")
+            return values
+        if values.get("etablissement") is not None:
+            if any(values.get(k) is not None for k in ("fait", "valeur", "seuil")):
+                raise ValueError(
+                    "une condition « etablissement » ne prend ni « fait », "
+                    "ni « valeur », ni « seuil »"
+                )
+            if values.get("op") not in (None, "in", "not_in"):
+                raise ValueError("une condition « etablissement » n'accepte que op: in ou not_in")
+            if not values["etablissement"]:
+                raise ValueError("« etablissement » ne peut pas être vide")
             return values
         if values.get("fait") is None or values.get("op") is None:
             raise ValueError("une comparaison demande « fait » et « op »")
@@ -131,6 +146,8 @@ class Condition(_Model):
 
     def facts(self) -> list[str]:
         """The facts this condition reads, in order."""
+        if self.etablissement is not None:
+            return []
         if self.fait is not None:
             return [self.fait]
         return [f for child in (self.tous or self.au_moins_un or []) for f in child.facts()]
@@ -161,6 +178,9 @@ class Obligation(_Model):
     assujettis: list[str] | Literal["tous"]
     categories: list[str] | Literal["toutes"]
     conditions: Condition | None = None
+    portee: str | None = None
+    """Who or what the rule really targets when the tool's criteria are broader (an exemption,
+    a kind of catering): said with the "why" so the user is not told "sans autre condition"."""
     depuis: dt.date
     jusqu_au: dt.date | None = None
     references: list[Reference]
@@ -489,6 +509,9 @@ def _cross_check(
             key = "tous" if condition.tous else "au_moins_un"
             for index, child in enumerate(children):
                 check_condition((*path, key, index), child)
+            return
+        if condition.etablissement is not None:
+            check_types((*path, "etablissement"), condition.etablissement)
             return
         assert condition.fait is not None
         definition = parsed.faits.get(condition.fait)

@@ -91,6 +91,11 @@ _NOT_A_NEED = frozenset({"nlu_fallback", "greet", "goodbye", "thank", "affirm", 
 opens with « Bonjour » or ends with « merci », and the need is the next best intent."""
 
 
+_CONTRACT_INTENT = {"ask_changes": "ask_obligations"}
+"""Intents outside CONTRACT §2 reported as the contract intent they refine: « qu'est-ce qui
+change en 2027 ? » asks which obligations will apply, and the hotline tools know no other."""
+
+
 def _intent_of(parse: Mapping[str, Any]) -> tuple[str, float]:
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or "nlu_fallback")
@@ -99,7 +104,7 @@ def _intent_of(parse: Mapping[str, Any]) -> tuple[str, float]:
         ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in _NOT_A_NEED]
         if ranking:
             name, confidence = str(ranking[0]["name"]), float(ranking[0]["confidence"])
-    return name, round(confidence, 3)
+    return _CONTRACT_INTENT.get(name, name), round(confidence, 3)
 
 
 def _resolve_place(

@@ -48,6 +48,15 @@ def test_autodiagnostic_commune_school_catering(bot: Bot) -> None:
     assert "egalim_qualite_durable" in " ".join(_payloads(answer)) or "EGalim" in text
 
 
+def test_what_changes_next_year_for_the_buyer_profile(bot: Bot) -> None:
+    talk = bot.conversation()
+    unknown = _texts(talk.say("qu'est-ce qui change en 2027 ?"))
+    assert "Ce qui change en 2027 pour l'ensemble des acheteurs publics" in unknown
+    commune = _texts(talk.say('/ask_changes{"establishment_type": "commune"}'))
+    assert "Ce qui change en 2027 pour une commune" in commune
+    assert "conseil juridique" in commune
+
+
 def test_contact_for_a_green_desk_by_postal_code(bot: Bot) -> None:
     talk = bot.conversation()
     asked = _texts(talk.say("je cherche le guichet vert de ma région"))

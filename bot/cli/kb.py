@@ -1,34 +1,61 @@
-"""`python -m bot kb check`: validate the knowledge base and list items to re-check.
+"""`python -m bot kb check` and `python -m bot kb changes`.
 
-Exit code 0 when the files are valid (stale items are reported as warnings), 1 when there are
-problems (each with its file and line).
+- `check`: validate the knowledge base and list items to re-check. Exit code 0 when the files are
+  valid (stale items are reported as warnings), 1 when there are problems (each with its file and
+  line).
+- `changes --from AAAA-MM-JJ --to AAAA-MM-JJ [--etablissement T] [--projet C] [--json]`: what
+  starts or ends in the window, from the dates of the knowledge base (bot/changes.py). Bad input:
+  a French message on stderr, exit code 2, as for `obligations`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 from typing import Any
+
+ACTIONS = ("check", "changes")
 
 
 def register(subparsers: Any) -> None:
     """Add the `kb` command."""
-    parser = subparsers.add_parser("kb", help="base de connaissances : vérification")
-    parser.add_argument(
-        "action", metavar="ACTION", help="check : vérifie les fichiers de knowledge/"
+    parser = subparsers.add_parser(
+        "kb", help="base de connaissances : vérification, changements datés"
     )
+    parser.add_argument(
+        "action",
+        metavar="ACTION",
+        help="check : vérifie les fichiers de knowledge/ ; changes : ce qui commence ou finit "
+        "entre deux dates",
+    )
+    parser.add_argument("--from", dest="date_from", metavar="AAAA-MM-JJ", help="début (changes)")
+    parser.add_argument("--to", dest="date_to", metavar="AAAA-MM-JJ", help="fin incluse (changes)")
+    parser.add_argument("--etablissement", metavar="TYPE", help="type d'établissement (changes)")
+    parser.add_argument("--projet", metavar="CATEGORIE", help="catégorie d'achat (changes)")
+    parser.add_argument("--json", action="store_true", help="sortie JSON (changes)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the knowledge files and print a French report."""
+    """Run `check` or `changes`."""
     from bot.cli import CliError
+
+    if args.action == "check":
+        return _check()
+    if args.action == "changes":
+        return _changes(args)
+    raise CliError(
+        f"Action inconnue : « {args.action} ». Actions possibles : {', '.join(ACTIONS)}."
+    )
+
+
+def _check() -> int:
     from bot.engine import today_paris
     from bot.knowledge import STALE_AFTER_DAYS, KnowledgeError, load_knowledge
     from bot.paths import KNOWLEDGE_DIR
 
-    if args.action != "check":
-        raise CliError(f"Action inconnue : « {args.action} ». Action possible : check.")
     try:
         knowledge = load_knowledge(KNOWLEDGE_DIR)
     except KnowledgeError as error:
@@ -48,5 +75,62 @@ def run(args: argparse.Namespace) -> int:
     uncertain = [o.id for o in knowledge.obligations if o.incertain]
     if uncertain:
         out.append(f"Marquées incertaines ({len(uncertain)}) : {', '.join(uncertain)}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _date(text: str | None, option: str) -> dt.date:
+    from bot.cli import CliError
+
+    if not text:
+        raise CliError(f"L'option {option} est obligatoire pour « kb changes » (AAAA-MM-JJ).")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            f"Date invalide : « {text} ». Format attendu : AAAA-MM-JJ, par exemple 2026-11-30."
+        ) from None
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from bot.changes import KIND_LABELS, list_changes
+    from bot.cli import CliError
+    from bot.engine import format_date
+    from bot.knowledge import get_knowledge
+
+    start, end = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if end < start:
+        raise CliError(
+            f"La date de fin ({end.isoformat()}) est avant la date de début ({start.isoformat()})."
+        )
+    knowledge = get_knowledge()
+    if args.etablissement is not None and args.etablissement not in knowledge.etablissements:
+        raise CliError(
+            f"Type d'établissement inconnu : « {args.etablissement} ». "
+            f"Valeurs possibles : {', '.join(knowledge.etablissements.labels)}."
+        )
+    if args.projet is not None and args.projet not in knowledge.categories:
+        raise CliError(
+            f"Catégorie d'achat inconnue : « {args.projet} ». "
+            f"Valeurs possibles : {', '.join(knowledge.categories.labels)}."
+        )
+    found = list_changes(knowledge, start, end, args.etablissement, args.projet)
+    if args.json:
+        document = {
+            "du": start.isoformat(),
+            "au": end.isoformat(),
+            "etablissement": args.etablissement,
+            "projet": args.projet,
+            "changements": [change.to_json() for change in found],
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out = [
+        f"Changements du {format_date(start)} au {format_date(end)} : {len(found)}.",
+        *(
+            f"  {c.date.isoformat()}  {KIND_LABELS[c.type]:<5}  {c.obligation} : {c.texte}"
+            for c in found
+        ),
+    ]
     sys.stdout.write("\n".join(out) + "\n")
     return 0

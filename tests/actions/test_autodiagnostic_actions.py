@@ -123,6 +123,8 @@ async def test_works_question_offers_the_three_choices() -> None:
             "montant_achats_annuel": 1_000_000,
             "montant_marche": 100_000,
             "surface_m2": 2000,
+            "surface_tertiaire": 2000,
+            "puissance_cvc_kw": 100,
         },
     }
     await ActionAskDiagFactAnswer().run(dispatcher, make_tracker(slots=slots), {})

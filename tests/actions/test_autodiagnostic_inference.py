@@ -183,3 +183,24 @@ async def test_a_number_given_with_the_commune_name_wins_over_the_table() -> Non
     events = await ValidateAutodiagnosticForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert slot(events, "diag_facts")["population"] == 40_000
     assert slot(events, "diag_inferred") == {}
+
+
+def test_the_territory_is_inferred_from_the_department_slot_for_catering() -> None:
+    from actions._autodiagnostic_common import evaluate
+    from bot.engine import get_engine
+
+    slots = {
+        "establishment_type": "commune",
+        "purchase_category": "restauration_collective",
+        "department": "976",
+    }
+    result = evaluate(get_engine(), make_tracker(slots=slots))
+    assert result is not None
+    assert result.faits["territoire"] == "mayotte"
+    assert "976" in result.faits_deduits["territoire"]
+    egalim = result.get("egalim_qualite_durable")
+    assert egalim is not None and any("Mayotte" in p for p in egalim.precisions)
+    vehicles = evaluate(
+        get_engine(), make_tracker(slots={**slots, "purchase_category": "vehicules"})
+    )
+    assert vehicles is not None and "territoire" not in vehicles.faits

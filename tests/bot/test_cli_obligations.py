@@ -95,7 +95,7 @@ def test_bad_input_exit_2_nothing_on_stdout(
 def test_kb_check(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "kb", "check")
     assert code == 0
-    assert "25 obligations" in out
+    assert "30 obligations" in out
 
 
 def test_kb_check_reports_problems_with_exit_1(
@@ -112,3 +112,29 @@ def test_kb_check_reports_problems_with_exit_1(
     code, out, _ = run(capsys, "kb", "check")
     assert code == 1
     assert "obligations.yml:" in out and "inconnu" in out
+
+
+def test_the_territory_fact_picks_the_overseas_egalim_rate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "obligations", "--etablissement", "commune", "--projet", "restauration_collective",
+        "--fait", "territoire=mayotte", "--date", "2026-12-03", "--json",
+    )  # fmt: skip
+    assert code == 0
+    egalim = next(o for o in json.loads(out)["obligations"] if o["id"] == "egalim_qualite_durable")
+    assert any("Mayotte" in p for p in egalim["precisions"])
+    assert not any("En métropole" in p for p in egalim["precisions"])
+
+
+def test_the_entite_adjudicatrice_fact_is_read_from_its_button(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "obligations", "--etablissement", "entreprise_publique", "--projet", "nettoyage",
+        "--fait", "montant_marche=300000", "--fait", "entite_adjudicatrice=Oui, activité de réseau",
+        "--date", "2026-12-03", "--json",
+    )  # fmt: skip
+    assert code == 0
+    ids = {o["id"] for o in json.loads(out)["obligations"]}
+    assert "cr_condition_sociale" not in ids and "donnees_essentielles" in ids

@@ -23,6 +23,12 @@ BRIEF_IDS = {
     "reen_strategie_numerique_responsable", "decret_tertiaire", "diagnostic_pemd", "re2020",
     "materiaux_biosources", "zero_phyto", "spe_etat", "interdictions_soumissionner",
 }  # fmt: skip
+# Added after the legal review (LEGAL_REVIEW.md §2.14 and §5).
+NEW_IDS = {
+    "vehicules_lourds_faibles_emissions", "pneumatiques_rechapes", "donnees_essentielles",
+    "decret_bacs", "gaspillage_invendus_impropres",
+}  # fmt: skip
+KB_IDS = BRIEF_IDS | NEW_IDS
 
 
 @pytest.fixture()
@@ -39,7 +45,7 @@ def status(
 
 
 def test_every_brief_obligation_is_in_the_knowledge_base() -> None:
-    assert {o.id for o in get_knowledge().obligations} == BRIEF_IDS
+    assert {o.id for o in get_knowledge().obligations} == KB_IDS
 
 
 COM, TRAV, RESTO, INFO, SANTE = (
@@ -51,6 +57,8 @@ COM, TRAV, RESTO, INFO, SANTE = (
 )
 NAT, STRAT_NUM = "nature_travaux", "reen_strategie_numerique_responsable"
 VFE, BUS = "vehicules_faibles_emissions", "vehicules_bus_faibles_emissions"
+EPU, EPE, EPL = "entreprise_publique", "etablissement_public_etat", "etablissement_public_local"
+SOC, EA, TERT = "cr_condition_sociale", "entite_adjudicatrice", "surface_tertiaire"
 
 # (establishment, category, facts, obligation, expected status): at least one per obligation.
 GOLDEN: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -70,12 +78,34 @@ GOLDEN: list[tuple[str, str, dict[str, Any], str, str]] = [
     (COM, TRAV, {"montant_marche": 5_403_999}, "cr_condition_sociale", "exclu"),
     ("etat_central", TRAV, {"montant_marche": 1_000_000}, "cr_condition_sociale", "exclu"),
     (COM, "nettoyage", {}, "cr_condition_sociale", "a_confirmer"),
+    # Entités adjudicatrices: their own EU threshold (432 000 € HT supplies/services, 2026-2027;
+    # works 5 404 000 € HT); the question is asked of a public company only when it decides.
+    (EPU, INFO, {"montant_marche": 300_000}, SOC, "a_confirmer"),
+    (EPU, INFO, {"montant_marche": 500_000}, SOC, "applicable"),
+    (EPU, INFO, {"montant_marche": 100_000}, SOC, "exclu"),
+    (COM, INFO, {"montant_marche": 300_000}, SOC, "applicable"),
+    (EPU, INFO, {"montant_marche": 300_000, EA: "oui"}, SOC, "exclu"),
+    (EPU, INFO, {"montant_marche": 300_000, EA: "non"}, SOC, "applicable"),
+    (EPU, INFO, {"montant_marche": 432_000, EA: "oui"}, SOC, "applicable"),
+    (EPU, INFO, {"montant_marche": 431_999, EA: "oui"}, SOC, "exclu"),
+    (EPU, INFO, {"montant_marche": 216_000, EA: "non"}, SOC, "applicable"),
+    (EPU, INFO, {"montant_marche": 215_999, EA: "non"}, SOC, "exclu"),
+    (EPU, TRAV, {"montant_marche": 5_404_000, EA: "oui"}, SOC, "applicable"),
+    (EPU, TRAV, {"montant_marche": 5_403_999, EA: "oui"}, SOC, "exclu"),
+    (EPU, "nettoyage", {}, SOC, "a_confirmer"),
+    # Données essentielles: contracts of at least 40 000 € HT.
+    (COM, INFO, {"montant_marche": 40_000}, "donnees_essentielles", "applicable"),
+    (SANTE, INFO, {"montant_marche": 39_999}, "donnees_essentielles", "exclu"),
+    (EPU, "textile", {}, "donnees_essentielles", "a_confirmer"),
     # AGEC reuse/recycled shares: collectivities and State services, not public establishments.
     (COM, "textile", {}, "agec_reemploi_recycle", "applicable"),
     ("etat_deconcentre", "mobilier", {}, "agec_reemploi_recycle", "applicable"),
     (SANTE, INFO, {}, "agec_reemploi_recycle", "exclu"),
     ("etablissement_public_etat", "mobilier", {}, "agec_reemploi_recycle", "exclu"),
-    (COM, RESTO, {}, "agec_reemploi_recycle", "exclu"),
+    (COM, "evenementiel", {}, "agec_reemploi_recycle", "exclu"),
+    # Décret 2024-134 categories: kitchen appliances and jars (catering), waste bins (cleaning).
+    (COM, RESTO, {}, "agec_reemploi_recycle", "applicable"),
+    ("epci", "nettoyage", {}, "agec_reemploi_recycle", "applicable"),
     ("etat_central", "evenementiel", {}, "agec_plastique_usage_unique_etat", "applicable"),
     (COM, "evenementiel", {}, "agec_plastique_usage_unique_etat", "exclu"),
     ("departement", "fournitures_bureau", {}, "papier_recycle", "applicable"),
@@ -90,15 +120,37 @@ GOLDEN: list[tuple[str, str, dict[str, Any], str, str]] = [
     (COM, RESTO, {}, "egalim_plan_proteines", "a_confirmer"),
     ("epci", RESTO, {}, "egalim_plastiques", "applicable"),
     (COM, RESTO, {}, "egalim_gaspillage", "applicable"),
+    (SANTE, RESTO, {}, "gaspillage_invendus_impropres", "applicable"),
+    (COM, "textile", {}, "gaspillage_invendus_impropres", "exclu"),
     (COM, RESTO, {}, "egalim_information_teledeclaration", "applicable"),
-    # Vehicles: strictly more than 20 light vehicles.
+    # Vehicles: strictly more than 20 light vehicles for the State, collectivities and their
+    # public establishments (L224-8 1° and 2°); no fleet threshold for the others (3°).
     (COM, "vehicules", {"taille_flotte": 21}, VFE, "applicable"),
     (COM, "vehicules", {"taille_flotte": 20}, VFE, "exclu"),
+    ("etat_deconcentre", "vehicules", {"taille_flotte": 20}, VFE, "exclu"),
+    (EPE, "vehicules", {"taille_flotte": 21}, VFE, "applicable"),
+    (EPL, "vehicules", {"taille_flotte": 20}, VFE, "exclu"),
     (SANTE, "vehicules", {"taille_flotte": 25}, VFE, "applicable"),
+    (SANTE, "vehicules", {"taille_flotte": 8}, VFE, "applicable"),
+    (SANTE, "vehicules", {}, VFE, "applicable"),
+    (EPU, "vehicules", {"taille_flotte": 3}, VFE, "applicable"),
+    (EPU, "vehicules", {}, VFE, "applicable"),
     (COM, "vehicules", {}, VFE, "a_confirmer"),
+    # Heavy vehicles (L224-8-1): their own obligation, not gated by the light fleet.
+    (COM, "vehicules", {"taille_flotte": 5}, "vehicules_lourds_faibles_emissions", "applicable"),
+    (SANTE, "vehicules", {}, "vehicules_lourds_faibles_emissions", "applicable"),
+    (COM, INFO, {}, "vehicules_lourds_faibles_emissions", "exclu"),
+    # Retreaded tyres (AGEC art. 60): the State, collectivities and their operators.
+    (COM, "vehicules", {}, "pneumatiques_rechapes", "applicable"),
+    ("etat_central", "vehicules", {}, "pneumatiques_rechapes", "applicable"),
+    (SANTE, "vehicules", {}, "pneumatiques_rechapes", "exclu"),
+    (EPU, "vehicules", {}, "pneumatiques_rechapes", "exclu"),
     ("epci", "vehicules", {"nombre_bus": 21}, BUS, "applicable"),
     ("epci", "vehicules", {"nombre_bus": 20}, BUS, "exclu"),
-    ("etat_deconcentre", "vehicules", {"nombre_bus": 30}, BUS, "exclu"),
+    # L224-8-2 names the State (services déconcentrés included), not public companies.
+    ("etat_deconcentre", "vehicules", {"nombre_bus": 30}, BUS, "applicable"),
+    ("etat_deconcentre", "vehicules", {"nombre_bus": 20}, BUS, "exclu"),
+    (EPU, "vehicules", {"nombre_bus": 30}, BUS, "exclu"),
     (COM, INFO, {}, "reen_indice_reparabilite", "applicable"),
     (SANTE, INFO, {}, "reen_indice_reparabilite", "exclu"),
     ("region", INFO, {}, "reen_reemploi_materiel_reforme", "applicable"),
@@ -107,13 +159,28 @@ GOLDEN: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("epci", INFO, {"population": 50_000}, STRAT_NUM, "exclu"),
     ("departement", INFO, {"population": 900_000}, STRAT_NUM, "exclu"),
     (COM, INFO, {}, STRAT_NUM, "a_confirmer"),
-    # Tertiary decree: at least 1 000 m².
-    (COM, TRAV, {"surface_m2": 1000}, "decret_tertiaire", "applicable"),
-    (COM, "energie", {"surface_m2": 999}, "decret_tertiaire", "exclu"),
+    # Tertiary decree: the building's or site's tertiary area, at least 1 000 m² (not the works').
+    (COM, TRAV, {TERT: 1000}, "decret_tertiaire", "applicable"),
+    (COM, "energie", {TERT: 999}, "decret_tertiaire", "exclu"),
     (COM, "energie", {}, "decret_tertiaire", "a_confirmer"),
-    # PEMD: demolition or renovation, strictly more than 1 000 m².
+    (COM, TRAV, {"surface_m2": 300, TERT: 5000}, "decret_tertiaire", "applicable"),
+    (COM, TRAV, {"surface_m2": 5000}, "decret_tertiaire", "a_confirmer"),
+    # BACS: heating or cooling strictly above 70 kW.
+    (COM, TRAV, {"puissance_cvc_kw": 71}, "decret_bacs", "applicable"),
+    (COM, "energie", {"puissance_cvc_kw": 70}, "decret_bacs", "exclu"),
+    (SANTE, "energie", {}, "decret_bacs", "a_confirmer"),
+    (COM, INFO, {"puissance_cvc_kw": 500}, "decret_bacs", "exclu"),
+    # PEMD: demolition or renovation, strictly more than 1 000 m², or hazardous substances
+    # whatever the surface.
     (COM, TRAV, {NAT: "demolition", "surface_m2": 1001}, "diagnostic_pemd", "applicable"),
-    (COM, TRAV, {NAT: "renovation", "surface_m2": 1000}, "diagnostic_pemd", "exclu"),
+    (COM, TRAV, {NAT: "renovation", "surface_m2": 1000}, "diagnostic_pemd", "a_confirmer"),
+    (COM, TRAV, {NAT: "renovation", "surface_m2": 1000, "substances_dangereuses": "non"},
+     "diagnostic_pemd", "exclu"),
+    (COM, TRAV, {NAT: "renovation", "surface_m2": 300, "substances_dangereuses": "oui"},
+     "diagnostic_pemd", "applicable"),
+    (COM, TRAV, {NAT: "demolition", "substances_dangereuses": "oui"}, "diagnostic_pemd",
+     "applicable"),
+    (COM, TRAV, {NAT: "construction", "substances_dangereuses": "oui"}, "diagnostic_pemd", "exclu"),
     (COM, TRAV, {NAT: "construction", "surface_m2": 5000}, "diagnostic_pemd", "exclu"),
     (COM, TRAV, {NAT: "construction"}, "diagnostic_pemd", "exclu"),
     (COM, TRAV, {NAT: "renovation"}, "diagnostic_pemd", "a_confirmer"),
@@ -136,12 +203,12 @@ def test_golden_profiles(
 
 
 def test_golden_profiles_cover_every_obligation() -> None:
-    assert {row[3] for row in GOLDEN} == BRIEF_IDS
+    assert {row[3] for row in GOLDEN} == KB_IDS
 
 
 def test_every_obligation_is_applicable_to_some_profile(engine: Engine) -> None:
     seen = {row[3] for row in GOLDEN if row[4] in ("applicable", "a_venir")}
-    assert seen == BRIEF_IDS
+    assert seen == KB_IDS
 
 
 @pytest.mark.parametrize(
@@ -167,7 +234,9 @@ def test_date_travel_bio_based_materials(engine: Engine, date: dt.date, expected
 
 @pytest.mark.parametrize(
     ("date", "expected"),
-    [(dt.date(2026, 8, 20), "a_venir"), (dt.date(2026, 8, 21), "applicable")],
+    # Law-level articles in force on 22 Aug 2026 (Légifrance "version du 22 août 2026"); the old
+    # 21 Aug start was the décret 2022-767 date, now a precision.
+    [(dt.date(2026, 8, 21), "a_venir"), (dt.date(2026, 8, 22), "applicable")],
 )
 def test_date_travel_environmental_criterion(engine: Engine, date: dt.date, expected: str) -> None:
     assert (
@@ -251,8 +320,11 @@ def test_first_missing_fact_is_asked_first_and_decided_ones_are_not(engine: Engi
     result = engine.evaluate(
         "commune", "travaux_batiment", {"nature_travaux": "construction"}, TODAY
     )
-    # PEMD is decided by "construction"; the surface is still asked, for the tertiary decree.
-    assert "surface_m2" in result.missing_facts()
+    # PEMD is decided by "construction": neither its surface nor its hazardous-substance question
+    # is asked; the tertiary decree asks the building's tertiary area, a separate fact.
+    assert "surface_tertiaire" in result.missing_facts()
+    assert "surface_m2" not in result.missing_facts()
+    assert "substances_dangereuses" not in result.missing_facts()
     pemd = result.get("diagnostic_pemd")
     assert pemd is not None and pemd.statut == "exclu"
 

@@ -9,10 +9,12 @@ import pytest
 from bot.engine import Engine, get_engine
 from bot.inference import (
     POPULATION,
+    apply_territoire,
     data_version,
     find_commune,
     find_epci,
     infer_population,
+    infer_territoire,
     is_place_only,
     update_inferred,
 )
@@ -161,3 +163,55 @@ def test_a_place_only_message_is_recognised() -> None:
     assert not is_place_only("inform", ["postal_code", "establishment_type"])
     assert not is_place_only("inform", [])
     assert not is_place_only("ask_obligations", ["city"])
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ({"department": "971"}, "drom"),
+        ({"department": "974"}, "drom"),
+        ({"department": "976"}, "mayotte"),
+        ({"department": "33"}, "metropole"),
+        ({"department": "2A"}, "metropole"),
+        ({"postal_code": "97400"}, "drom"),
+        ({"postal_code": "97600"}, "mayotte"),
+        ({"postal_code": "97500"}, "saint_pierre_et_miquelon"),
+        ({"postal_code": "33600"}, "metropole"),
+        ({"region": "martinique"}, "drom"),
+        ({"region": "bretagne"}, "metropole"),
+        ({"postal_code": "97600", "department": "33"}, "mayotte"),  # most precise first
+    ],
+)
+def test_the_territory_is_inferred_from_the_place(place: dict[str, str], expected: str) -> None:
+    inference = infer_territoire(**place)
+    assert inference is not None and inference.fait == "territoire"
+    assert inference.valeur == expected
+
+
+@pytest.mark.parametrize("place", [{}, {"postal_code": "98000"}, {"postal_code": "97133"}])
+def test_no_territory_outside_the_decree_or_without_place(place: dict[str, str]) -> None:
+    assert infer_territoire(**place) is None
+
+
+def test_a_territory_the_user_gave_is_never_replaced() -> None:
+    inference = infer_territoire(department="971")
+    facts, inferred = apply_territoire({"territoire": "metropole"}, {}, inference)
+    assert facts == {"territoire": "metropole"} and inferred == {}
+    facts, inferred = apply_territoire(
+        {"territoire": "metropole"}, {"territoire": "lieu indiqué : département 33"}, inference
+    )
+    assert facts == {"territoire": "drom"} and "971" in inferred["territoire"]
+    facts, inferred = apply_territoire(facts, inferred, None)
+    assert facts == {} and inferred == {}
+
+
+def test_the_inferred_territory_picks_the_egalim_rate(engine: Engine) -> None:
+    inference = infer_territoire(department="972")
+    facts, inferred = apply_territoire({}, {}, inference)
+    result = engine.evaluate("commune", "restauration_collective", facts, faits_deduits=inferred)
+    egalim = result.get("egalim_qualite_durable")
+    assert egalim is not None
+    assert any("35 %" in p for p in egalim.precisions)
+    assert not any("métropole" in p for p in egalim.precisions)
+    assert "territoire" in engine.facts_read("commune", "restauration_collective")
+    assert "territoire" not in engine.facts_read("commune", "vehicules")

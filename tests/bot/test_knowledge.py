@@ -36,7 +36,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def test_repository_knowledge_is_valid() -> None:
     knowledge = get_knowledge()
-    assert len(knowledge.obligations) == 25
+    assert len(knowledge.obligations) == 30
     for obligation in knowledge.obligations:
         assert obligation.references and obligation.sources
         assert len(knowledge.levers_of(obligation)) >= 2
@@ -109,7 +109,7 @@ def test_dangling_lever_and_unknown_fact_are_errors(kb_dir: Path) -> None:
 
 def test_missing_source_is_an_error(kb_dir: Path) -> None:
     path = kb_dir / "obligations.yml"
-    replace(path, '    sources: ["BRIEF §4", "ma-cantine.agriculture.gouv.fr"]', "    sources: []")
+    replace(path, '    sources: ["BRIEF §4", "LEGAL_REVIEW.md §2.15"]', "    sources: []")
     with pytest.raises(KnowledgeError):
         load_knowledge(kb_dir)
 

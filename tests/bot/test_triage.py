@@ -128,3 +128,11 @@ def test_a_greeting_before_the_request_is_not_the_need(triager: Triager) -> None
         },
     ).to_json()
     assert data["intent"] == "ask_obligations"
+
+
+def test_a_question_on_what_changes_is_reported_as_ask_obligations(triager: Triager) -> None:
+    data = triager.triage(
+        "qu'est-ce qui change en 2027 pour une commune ?",
+        parse("ask_changes", establishment_type="commune"),
+    ).to_json()
+    assert data["intent"] == "ask_obligations"
