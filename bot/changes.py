@@ -120,7 +120,7 @@ def list_changes(
                 continue
             add(rank, precision.depuis, obligation, "debut", precision.texte, "precision")
             add(rank, precision.jusqu_au, obligation, "fin",
-                f"dernier jour de cette règle. {precision.texte}", "precision")  # fmt: skip
+                f"fin de cette précision : « {precision.texte} »", "precision")  # fmt: skip
         # Threshold periods: one event per start, and one per end date gathering the values
         # that stop (the biennial EU thresholds all end on the same day).
         ends: dict[dt.date, list[str]] = {}
