@@ -46,8 +46,8 @@ lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy (strict) on bot/
-	$(VENV)/bin/mypy bot
+typecheck: install ## mypy (strict) on bot/ and channels/
+	$(VENV)/bin/mypy bot channels
 
 unit: install ## Unit tests (no model needed)
 	$(PY) -m pytest -m "not model" -q
