@@ -33,6 +33,9 @@ class TeamsSettings:
     login_url: str = DEFAULT_LOGIN_URL
     service_url_prefixes: tuple[str, ...] = DEFAULT_SERVICE_URL_PREFIXES
     allowed_tenants: tuple[str, ...] = ()
+    # The Azure Bot resource also opens Web Chat and Direct Line by default: only Teams is
+    # served unless asked (the portal's "Test in Web Chat" needs "msteams,webchat").
+    allowed_channels: tuple[str, ...] = ("msteams",)
     bot_name: str = "Assistant Achats Durables"
 
     @property
@@ -61,5 +64,6 @@ class TeamsSettings:
             if prefixes is not None
             else DEFAULT_SERVICE_URL_PREFIXES,
             allowed_tenants=_split(env.get("TEAMS_ALLOWED_TENANTS", "")),
+            allowed_channels=_split(env.get("TEAMS_ALLOWED_CHANNELS", "")) or ("msteams",),
             bot_name=env.get("TEAMS_BOT_NAME", "").strip() or cls.bot_name,
         )

@@ -118,6 +118,9 @@ class TeamsWebhook:
         if not self._service_url_allowed(activity.service_url):
             logger.warning("Teams : serviceUrl non autorisé : %s", activity.service_url)
             return WebhookResponse(401, "serviceUrl non autorisé.")
+        if activity.channel_id not in self.settings.allowed_channels:
+            logger.warning("Teams : canal non autorisé : %s", activity.channel_id)
+            return WebhookResponse(403, "Canal non autorisé.")
         tenants = self.settings.allowed_tenants
         if tenants and activity.tenant_id not in tenants:
             logger.warning("Teams : locataire non autorisé : %s", activity.tenant_id)

@@ -94,3 +94,26 @@ def test_a_submitted_card_value_is_the_message() -> None:
 def test_nothing_to_read_gives_none() -> None:
     assert user_text(parsed(text="<at>Assistant Achats Durables</at>")) is None
     assert user_text(parsed(text="", value={"autre": 1})) is None
+
+
+def test_settings_are_read_from_the_environment() -> None:
+    from bot.teams.settings import DEFAULT_OPENID_METADATA_URL, TeamsSettings
+
+    empty = TeamsSettings.from_env({})
+    assert not empty.configured
+    assert empty.token_url == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    assert empty.openid_metadata_url == DEFAULT_OPENID_METADATA_URL
+    assert empty.allowed_channels == ("msteams",)
+    settings = TeamsSettings.from_env(
+        {
+            "TEAMS_APP_ID": " app ",
+            "TEAMS_APP_PASSWORD": "mdp",
+            "TEAMS_TENANT_ID": TENANT,
+            "TEAMS_SERVICE_URL_PREFIXES": "https://smba.trafficmanager.net/fr/, https://x/",
+            "TEAMS_ALLOWED_TENANTS": TENANT,
+        }
+    )
+    assert settings.configured and settings.app_id == "app"
+    assert settings.token_url.endswith(f"/{TENANT}/oauth2/v2.0/token")
+    assert settings.service_url_prefixes == ("https://smba.trafficmanager.net/fr/", "https://x/")
+    assert settings.allowed_tenants == (TENANT,)

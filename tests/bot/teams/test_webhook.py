@@ -265,6 +265,19 @@ async def test_another_tenant_is_refused_when_tenants_are_restricted(
     assert engine.received == []
 
 
+async def test_another_bot_framework_channel_is_refused_unless_allowed(
+    fake: FakeBotFramework, key: rsa.RSAPrivateKey
+) -> None:
+    engine = Recorder()
+    webchat = body(fake, channelId="webchat")
+    # Same signing keys for every channel: the fake endorses its key for webchat too.
+    fake.keys[0]["endorsements"] = ["msteams", "webchat"]
+    assert await post(make_webhook(fake), bearer(key, fake), webchat, engine) == 403
+    assert engine.received == []
+    allowed = make_webhook(fake, allowed_channels=("msteams", "webchat"))
+    assert await post(allowed, bearer(key, fake), webchat, engine) == 202
+
+
 async def test_typing_and_other_activities_are_acknowledged_and_ignored(
     fake: FakeBotFramework, key: rsa.RSAPrivateKey
 ) -> None:
