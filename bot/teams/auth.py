@@ -112,7 +112,8 @@ class SigningKeys:
 
     async def _fetch(self) -> dict[str, SigningKey]:
         self.fetch_count += 1
-        async with aiohttp.ClientSession(timeout=self._timeout) as session:
+        # trust_env: a ministry's outbound proxy (HTTPS_PROXY, NO_PROXY) is honoured.
+        async with aiohttp.ClientSession(timeout=self._timeout, trust_env=True) as session:
             async with session.get(self.metadata_url) as response:
                 response.raise_for_status()
                 metadata = await response.json(content_type=None)

@@ -87,7 +87,8 @@ class ConnectorClient:
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running loop (Sanic starts its own).
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            # trust_env: a ministry's outbound proxy (HTTPS_PROXY, NO_PROXY) is honoured.
+            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
         return self._session
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:

@@ -12,6 +12,20 @@ from tests.bot.teams.fake_bot_framework import FakeBotFramework, jwk, new_key
 KID = "cle-1"
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The channel honours HTTPS_PROXY; the fake lives on loopback, never behind a proxy."""
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def key() -> rsa.RSAPrivateKey:
     """The key the fake Bot Framework signs with."""
