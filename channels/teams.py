@@ -43,6 +43,12 @@ class TeamsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Settings come from the environment, not credentials.yml (no secret in the repo)."""
+        if credentials:
+            logger.warning(
+                "Canal Teams : réglages de credentials.yml ignorés (%s) ; utilisez les "
+                "variables TEAMS_* (docs/teams.md).",
+                ", ".join(sorted(credentials)),
+            )
         return cls(TeamsSettings.from_env())
 
     def __init__(self, settings: TeamsSettings, webhook: TeamsWebhook | None = None) -> None:

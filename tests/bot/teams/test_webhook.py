@@ -353,3 +353,12 @@ async def test_the_webhook_answers_before_the_engine_has_finished(
     await webhook.drain()
     await webhook.client.close()
     assert [m["text"] for m in fake.messages()] == ["Enfin !"]
+
+
+async def test_unreachable_microsoft_keys_give_503_and_nothing_is_processed(
+    fake: FakeBotFramework, key: rsa.RSAPrivateKey
+) -> None:
+    engine = Recorder()
+    webhook = make_webhook(fake, openid_metadata_url="http://127.0.0.1:9/openid")
+    assert await post(webhook, bearer(key, fake), body(fake), engine) == 503
+    assert engine.received == [] and fake.connector_calls == []
