@@ -191,6 +191,10 @@ def _message_activity(texts: list[str], cards: list[dict[str, Any]]) -> dict[str
     if cards:
         activity["attachments"] = cards
         activity["attachmentLayout"] = "list"
+        summary = str(cards[0].get("content", {}).get("fallbackText") or "")
+        if not texts and summary:
+            # What Teams shows in notifications and the chat list for a card-only message.
+            activity["summary"] = summary[:200]
     return activity
 
 

@@ -118,6 +118,7 @@ def test_contacts_links_may_be_mail_and_phone() -> None:
         }
     }
     (activity,) = render_turn([{"custom": carte}])
+    assert activity["summary"] == "Guichet vert"  # the notification of a card-only message
     container = cards(activity)[0]["body"][1]
     assert actions(container)[0]["url"] == "mailto:a@b.fr"
 
