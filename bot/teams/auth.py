@@ -79,6 +79,8 @@ class SigningKeys:
         self._clock = clock
         self._keys: dict[str, SigningKey] = {}
         self._fetched_at: float | None = None
+        self._last_attempt: float | None = None
+        self._generation = 0
         self._lock = asyncio.Lock()
         self.fetch_count = 0
 
@@ -86,29 +88,38 @@ class SigningKeys:
         """The key `key_id`, refreshing once if it is unknown; `Unauthorized` if still unknown."""
         if not key_id or not isinstance(key_id, str):
             raise Unauthorized("jeton sans identifiant de clé (kid)")
-        if self._fetched_at is None or self._clock() - self._fetched_at > self._max_age:
-            await self._refresh(stale_ok=self._fetched_at is not None)
+        stale = self._clock() - (self._fetched_at or 0.0) > self._max_age
+        if not self._keys or (stale and self._may_retry()):
+            await self._refresh(self._generation)
         key = self._keys.get(key_id)
-        if key is None and self._clock() - (self._fetched_at or 0.0) >= self._min_refresh_interval:
+        if key is None and self._may_retry():
             # Microsoft rotates keys: an unknown id may be a new key. Refresh once, but not more
             # often than `min_refresh_interval`, so random ids cannot make us hammer the endpoint.
-            await self._refresh(stale_ok=True)
+            await self._refresh(self._generation)
             key = self._keys.get(key_id)
         if key is None:
             raise Unauthorized(f"clé de signature inconnue : {key_id!r}")
         return key
 
-    async def _refresh(self, *, stale_ok: bool) -> None:
+    def _may_retry(self) -> bool:
+        last = self._last_attempt
+        return last is None or self._clock() - last >= self._min_refresh_interval
+
+    async def _refresh(self, seen_generation: int) -> None:
         async with self._lock:
+            if self._generation != seen_generation:
+                return  # refreshed by a concurrent request while this one waited
+            self._last_attempt = self._clock()
             try:
                 keys = await self._fetch()
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
-                if stale_ok and self._keys:
+                if self._keys:
                     logger.warning("Teams : clés non rafraîchies (%s), anciennes gardées", error)
                     return
                 raise KeysUnavailable(str(error)) from error
             self._keys = keys
             self._fetched_at = self._clock()
+            self._generation += 1
 
     async def _fetch(self) -> dict[str, SigningKey]:
         self.fetch_count += 1

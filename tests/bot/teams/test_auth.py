@@ -177,3 +177,41 @@ async def test_unreachable_keys_are_reported_not_taken_for_a_bad_token(
         await TokenValidator(APP_ID, keys).validate(
             f"Bearer {sign(key, KID, claims('https://x/'))}", "https://x/", "msteams"
         )
+
+
+async def test_concurrent_first_requests_fetch_the_keys_once(
+    fake: FakeBotFramework, key: rsa.RSAPrivateKey
+) -> None:
+    import asyncio
+
+    checker = validator(fake)
+    token = f"Bearer {sign(key, KID, claims(fake.service_url))}"
+    await asyncio.gather(*(checker.validate(token, fake.service_url, "msteams") for _ in range(5)))
+    assert fake.key_fetches == 1
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_keys_older_than_a_day_are_refreshed_and_kept_if_microsoft_is_down(
+    fake: FakeBotFramework, key: rsa.RSAPrivateKey
+) -> None:
+    clock = Clock()
+    keys = SigningKeys(fake.settings().openid_metadata_url, clock=clock)
+    checker = TokenValidator(APP_ID, keys)
+    token = f"Bearer {sign(key, KID, claims(fake.service_url))}"
+    await checker.validate(token, fake.service_url, "msteams")
+    clock.now += 25 * 3600
+    await checker.validate(token, fake.service_url, "msteams")
+    assert fake.key_fetches == 2
+    # Microsoft unreachable at the next daily refresh: the cached keys still serve.
+    clock.now += 25 * 3600
+    keys.metadata_url = "http://127.0.0.1:9/openid"
+    await checker.validate(token, fake.service_url, "msteams")
+    await checker.validate(token, fake.service_url, "msteams")  # no new attempt within a minute
+    assert keys.fetch_count == 3
