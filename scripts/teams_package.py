@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw  # Pillow, installed with matplotlib
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS_DIR = ROOT / "teams"
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 Colour = tuple[int, int, int, int]
 GREEN = (24, 117, 60, 255)  # accentColor of the manifest
@@ -70,6 +71,10 @@ def draw_icons() -> None:
 
 def build(out: Path, environ: dict[str, str]) -> Path:
     """Write the zip: manifest.json (filled) and the two icons, at the root of the archive."""
+    if not GUID.fullmatch(environ.get("TEAMS_APP_ID", "").strip() or "-"):
+        raise SystemExit(
+            "TEAMS_APP_ID doit être l'ID d'application (GUID) de l'inscription Entra ID"
+        )
     manifest = fill((TEAMS_DIR / "manifest.json").read_text(encoding="utf-8"), environ)
     json.loads(manifest)  # still valid JSON
     out.parent.mkdir(parents=True, exist_ok=True)

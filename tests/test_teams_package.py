@@ -58,3 +58,8 @@ def test_a_missing_setting_stops_the_build(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="TEAMS_PRIVACY_URL"):
         package_module().build(tmp_path / "app.zip", incomplete)
     assert not (tmp_path / "app.zip").exists()
+
+
+def test_the_app_id_must_be_a_guid(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="GUID"):
+        package_module().build(tmp_path / "app.zip", {**ENV, "TEAMS_APP_ID": "mon-bot"})
