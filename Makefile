@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate lint typecheck unit stories nlu-report bench test data migrate clean
+.PHONY: help install run shell train validate lint typecheck unit stories nlu-report bench test data migrate teams-app clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,8 +46,8 @@ lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy (strict) on bot/
-	$(VENV)/bin/mypy bot
+typecheck: install ## mypy (strict) on bot/ and channels/
+	$(VENV)/bin/mypy bot channels
 
 unit: install ## Unit tests (no model needed)
 	$(PY) -m pytest -m "not model" -q
@@ -67,6 +67,9 @@ data: install ## Re-derive the territory tables from @etalab/decoupage-administr
 test: lint typecheck validate unit train ## The whole suite (CI runs this)
 	$(PY) -m pytest -m model -q
 	$(MAKE) --no-print-directory stories
+
+teams-app: install ## Build the Teams app package var/teams-app.zip (TEAMS_* variables, docs/teams.md)
+	$(PY) scripts/teams_package.py
 
 clean: ## Remove models, results and the local database
 	rm -rf $(MODEL_DIR) results var/*.db

@@ -36,6 +36,11 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 echo "Serveur Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook (REST) et Socket.IO sur le même port."
+if [ -n "${TEAMS_APP_ID:-}" ]; then
+  echo "Teams : http://localhost:${RASA_PORT}/webhooks/teams/webhook (derrière votre reverse proxy HTTPS)."
+else
+  echo "Teams : fermé (TEAMS_APP_ID absent, voir docs/teams.md)."
+fi
 echo "Pour discuter dans le terminal : make shell. Arrêt : Ctrl-C."
 .venv/bin/rasa run --model models --endpoints var/endpoints.yml --credentials credentials.yml \
   --port "$RASA_PORT" --cors "*" --quiet &

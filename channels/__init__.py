@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant (thin adapters; the logic lives in `bot/`)."""
