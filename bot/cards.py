@@ -101,14 +101,14 @@ def obligations_card(
     status (en vigueur, à venir, à confirmer), with its reference and its three buttons."""
     unknown = list(unknown)
     elements: list[Element] = []
-    for statut, group in GROUP_TITLES.items():
+    for statut in GROUP_TITLES:
         for item in result.by_status(statut):  # type: ignore[arg-type]
             obligation = item.obligation
             depuis = format_date(obligation.depuis)
             when = {
-                "applicable": f"en vigueur depuis le {depuis}",
-                "a_venir": f"à partir du {depuis}",
-                "a_confirmer": f"si elle vous concerne, en vigueur depuis le {depuis}",
+                "applicable": f"En vigueur depuis le {depuis}",
+                "a_venir": f"À venir : s'appliquera à partir du {depuis}",
+                "a_confirmer": f"À confirmer : si elle vous concerne, depuis le {depuis}",
             }[statut]
             texte = obligation.resume
             if statut == "a_confirmer" and item.fait is not None:
@@ -120,7 +120,7 @@ def obligations_card(
             elements.append(
                 element(
                     obligation.titre,
-                    f"{group} — {when}",
+                    when,
                     texte,
                     lien,
                     obligation_buttons(obligation.id),

@@ -13,7 +13,10 @@ from bot.web.app import create_app
 def main() -> None:
     """Start uvicorn on 127.0.0.1 (or `WEB_HOST`) and `WEB_PORT`."""
     host = os.environ.get("WEB_HOST", "127.0.0.1")
-    uvicorn.run(create_app(), host=host, port=get_settings().web_port, log_level="warning")
+    # ws="none": no WebSocket route, and Rasa pins a websockets too old for uvicorn's.
+    uvicorn.run(
+        create_app(), host=host, port=get_settings().web_port, log_level="warning", ws="none"
+    )
 
 
 if __name__ == "__main__":
