@@ -224,3 +224,12 @@ def test_the_secret_comes_from_the_environment_or_var(tmp_path: Path) -> None:
     generated = load_secret(tmp_path, {})
     assert len(generated) >= 32 and load_secret(tmp_path, {}) == generated
     assert (tmp_path / "web_secret").stat().st_mode & 0o077 == 0
+
+
+async def test_the_rest_client_reports_rasa_down() -> None:
+    from bot.web.rasa_client import RasaRestClient
+    from tests.conversation import free_port
+
+    client = RasaRestClient(f"http://127.0.0.1:{free_port()}", timeout_s=5)
+    with pytest.raises(RasaUnavailable):
+        await client("id", "Bonjour")

@@ -283,7 +283,9 @@ def test_the_widget_fits_small_screens_and_200_percent_zoom(
         assert page.locator(selector).is_visible(), selector
         inner = page.locator(selector).bounding_box()
         assert inner is not None and inner["x"] + inner["width"] <= viewport["width"] + 0.5
-    no_scroll = "document.documentElement.scrollWidth <= window.innerWidth"
+    no_scroll = "() => document.documentElement.scrollWidth <= window.innerWidth"
     assert page.evaluate(no_scroll)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"widget-{viewport['width']}x{viewport['height']}.png"))
     assert axe_violations(page) == []
     context.close()

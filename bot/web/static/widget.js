@@ -175,6 +175,7 @@
   }
 
   function cardNode(carte) {
+    if (!carte.elements || !carte.elements.length) return document.createDocumentFragment();
     var section = el("div", "aad-carte aad-carte--" + carte.type);
     section.appendChild(sr("L'assistant : "));
     if (carte.titre) section.appendChild(el("h3", "aad-carte__title", carte.titre));
@@ -274,7 +275,7 @@
   }
 
   function reveal(node) {
-    if (!node) return;
+    if (!node || node.nodeType !== 1) return;
     // Show the start of the new answer, not its end: long lists are read from the top.
     log.scrollTop = Math.max(0, node.offsetTop - log.offsetTop - 8);
   }
