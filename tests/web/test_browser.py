@@ -261,6 +261,53 @@ def test_a_buyer_uses_the_widget_with_the_keyboard(browser: Any, web_url: str) -
     context.close()
 
 
+def wait_answer(page: Any, bot_messages_before: int) -> None:
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#aad-log .aad-msg--bot, #aad-log .aad-carte').length"
+        " > n && document.getElementById('aad-typing').hidden",
+        arg=bot_messages_before,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+
+def ask(page: Any, text: str) -> None:
+    before = page.locator("#aad-log .aad-msg--bot, #aad-log .aad-carte").count()
+    page.locator("#aad-input").fill(text)
+    page.keyboard.press("Enter")
+    wait_answer(page, before)
+
+
+def test_contact_and_session_cards_in_a_new_conversation(browser: Any, web_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(web_url)
+    page.locator("#aad-launcher").click()
+    ask(page, "bonjour")
+    page.locator("#aad-new").click()
+    page.wait_for_function("() => document.querySelectorAll('#aad-log > *').length === 1")
+    assert "bonjour" not in page.locator("#aad-log .aad-msg--user").all_inner_texts()
+
+    ask(page, "je cherche le guichet vert de ma région")
+    ask(page, "33000")
+    contacts = page.locator(".aad-carte--contacts").last
+    contacts.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "3AR" in contacts.inner_text() and "Nouvelle-Aquitaine" in contacts.inner_text()
+    assert page.locator("#aad-log").inner_text().count("Ce qu'il propose") == 0  # no duplicate
+
+    ask(page, "je voudrais m'inscrire à une session de la mission SPASER")
+    sessions = page.locator(".aad-carte--sessions").last
+    sessions.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    choose = sessions.locator("button", has_text="Choisir la session du")
+    assert choose.count() >= 1
+    before = page.locator("#aad-log .aad-msg--bot, #aad-log .aad-carte").count()
+    choose.first.click()
+    wait_answer(page, before)
+    assert "nom" in last_bot_text(page).lower()
+    page.screenshot(path=str(ARTEFACTS / "widget-cartes.png"))
+    assert axe_violations(page) == []
+    context.close()
+
+
 @pytest.mark.parametrize(
     ("viewport", "scale"),
     [
