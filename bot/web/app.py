@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.paths import VAR_DIR
 from bot.settings import get_settings
 from bot.web.messages import clean_messages
-from bot.web.rasa_client import RasaRestClient, RasaUnavailable, Relay
+from bot.web.rasa_client import RasaRestClient, RasaTimeout, RasaUnavailable, Relay
 from bot.web.signing import load_secret, mint_id, sign, verify
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ FOREIGN_ORIGIN = "Requête refusée : elle ne vient pas de ce site."
 RASA_DOWN = (
     "L'assistant est momentanément indisponible. Votre message n'est pas perdu : "
     "nouvelle tentative dans quelques secondes."
+)
+TOO_SLOW = (
+    "L'assistant met trop de temps à répondre. Votre message a peut-être été reçu : "
+    "patientez un instant, puis reposez votre question si rien ne s'affiche."
 )
 NO_ANSWER = (
     "Je n'ai pas pu préparer de réponse cette fois-ci. Reformulez votre question, ou écrivez "
@@ -196,6 +200,9 @@ def create_app(config: WebConfig | None = None, relay: Relay | None = None) -> S
             return _error(TOO_LONG, 413)
         try:
             answer = await send_to_rasa(conversation_id, message)
+        except RasaTimeout:
+            logger.warning("Rasa n'a pas répondu à temps")
+            return _error(TOO_SLOW, 504)
         except RasaUnavailable as error:
             logger.warning("Rasa indisponible : %s", error)
             return _error(RASA_DOWN, 503, retry=True)

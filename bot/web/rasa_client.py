@@ -12,7 +12,11 @@ Relay = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer (down, timeout, or an error status)."""
+    """Rasa did not answer (down, or an error status): the message was not processed."""
+
+
+class RasaTimeout(RasaUnavailable):
+    """Rasa took too long: the message may have been processed, so it must not be resent."""
 
 
 class RasaRestClient:
@@ -32,7 +36,9 @@ class RasaRestClient:
                 if response.status != 200:
                     raise RasaUnavailable(f"HTTP {response.status}")
                 body: Any = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except asyncio.TimeoutError as error:
+            raise RasaTimeout("délai dépassé") from error
+        except (aiohttp.ClientError, ValueError) as error:
             raise RasaUnavailable(str(error)) from error
         if not isinstance(body, list):
             raise RasaUnavailable("réponse inattendue")

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.web.app import COOKIE, MAX_MESSAGE_CHARS, WebConfig, create_app, fingerprint
-from bot.web.rasa_client import RasaUnavailable
+from bot.web.rasa_client import RasaTimeout, RasaUnavailable
 from bot.web.signing import load_secret, mint_id, sign, verify
 
 SECRET = b"s" * 40
@@ -154,6 +154,19 @@ def test_rasa_down_gives_a_french_error_to_retry(rasa: FakeRasa, client: TestCli
     assert answer.status_code == 503
     body = answer.json()
     assert body["reessayer"] is True and "indisponible" in body["erreur"]
+
+
+def test_a_slow_rasa_is_not_retried(rasa: FakeRasa, client: TestClient) -> None:
+    async def slow(sender: str, message: str) -> list[dict[str, Any]]:
+        raise RasaTimeout("délai dépassé")
+
+    slow_client = TestClient(
+        create_app(WebConfig(secret=SECRET, rasa_url="http://rasa.invalid"), slow)
+    )
+    slow_client.cookies.set(COOKIE, client.cookies[COOKIE])
+    answer = chat(slow_client, {"message": "Bonjour"})
+    assert answer.status_code == 504
+    assert answer.json()["reessayer"] is False and "trop de temps" in answer.json()["erreur"]
 
 
 def test_an_empty_answer_still_says_something(rasa: FakeRasa, client: TestClient) -> None:

@@ -366,7 +366,11 @@
           pump();
           return;
         }
-        if (result.status >= 500 || (result.body && result.body.reessayer)) {
+        if (result.body && result.body.reessayer === false && result.status === 504) {
+          // Rasa may have processed it: never resend, say so instead.
+          retries = 0;
+          hideNotice();
+        } else if (result.status >= 500 || (result.body && result.body.reessayer)) {
           scheduleRetry();
           return;
         }
