@@ -167,6 +167,7 @@ def test_a_buyer_uses_the_widget_with_the_keyboard(browser: Any, web_url: str) -
     dialog = page.locator("#aad-dialog")
     dialog.wait_for(state="visible")
     assert page.locator("#aad-launcher").get_attribute("aria-expanded") == "true"
+    assert dialog.get_attribute("aria-modal") == "false"  # a side panel: the page stays usable
     assert page.evaluate("document.activeElement.id") == "aad-input"
     assert page.locator("#aad-log").get_attribute("aria-live") == "polite"
 
@@ -330,6 +331,13 @@ def test_the_widget_fits_small_screens_and_200_percent_zoom(
         assert page.locator(selector).is_visible(), selector
         inner = page.locator(selector).bounding_box()
         assert inner is not None and inner["x"] + inner["width"] <= viewport["width"] + 0.5
+    # Full screen, the dialog is modal: Tab from the last control comes back inside it.
+    assert page.locator("#aad-dialog").get_attribute("aria-modal") == "true"
+    page.locator("#aad-send").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        "() => document.getElementById('aad-dialog').contains(document.activeElement)"
+    )
     no_scroll = "() => document.documentElement.scrollWidth <= window.innerWidth"
     assert page.evaluate(no_scroll)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)

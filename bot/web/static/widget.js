@@ -420,10 +420,40 @@
     else close();
   });
   closeButton.addEventListener("click", close);
+  // Full screen (phone, 200 % zoom) the dialog hides the page: it becomes modal and keeps
+  // the focus inside; on a large screen it is a side panel and the page stays reachable.
+  var fullScreen = window.matchMedia("(max-width: 36em), (max-height: 32em)");
+
+  function syncModal() {
+    dialog.setAttribute("aria-modal", fullScreen.matches ? "true" : "false");
+  }
+  syncModal();
+  if (fullScreen.addEventListener) fullScreen.addEventListener("change", syncModal);
+
+  function focusables() {
+    return Array.prototype.filter.call(
+      dialog.querySelectorAll("button, a[href], textarea, input, [tabindex='0']"),
+      function (node) { return !node.disabled && node.getClientRects().length > 0; }
+    );
+  }
+
   dialog.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
       close();
+      return;
+    }
+    if (event.key !== "Tab" || !fullScreen.matches) return;
+    var nodes = focusables();
+    if (!nodes.length) return;
+    var first = nodes[0];
+    var last = nodes[nodes.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
     }
   });
 
