@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -157,8 +158,8 @@ def create_app(config: WebConfig | None = None, relay: Relay | None = None) -> S
         if origin is None:
             # Browsers send Origin on every POST fetch; Sec-Fetch-Site covers the rest.
             return request.headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
-        expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
-        return origin == expected
+        # Host only: behind a TLS proxy the app may see http while the page is https.
+        return urlsplit(origin).netloc == request.headers.get("host", "")
 
     async def page(request: Request) -> Response:
         conversation_id = conversation_of(request)
