@@ -205,6 +205,14 @@ def render_turn(messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     consecutive cards share one activity. A text after a card starts a new activity, so the
     reading order is kept. Activities too large for Teams are split, one card each.
     """
+    messages = list(messages)
+    # A `carte` names the texts of the turn it shows in full (`remplace`): they are not repeated.
+    replaced = {
+        str(text).strip()
+        for m in messages
+        if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("carte"), dict)
+        for text in m["custom"]["carte"].get("remplace") or []
+    }
     groups: list[tuple[list[str], list[dict[str, Any]]]] = []
     texts: list[str] = []
     cards: list[dict[str, Any]] = []
@@ -219,6 +227,8 @@ def render_turn(messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         text = str(message.get("text") or "").strip()
         buttons = message.get("buttons") or []
         custom = message.get("custom")
+        if text and text in replaced and not custom:
+            continue
         rendered: list[dict[str, Any]] = []
         if buttons:
             rendered.append(buttons_card(text, list(buttons)))

@@ -159,3 +159,20 @@ def test_teams_markdown_makes_each_line_a_paragraph() -> None:
     assert teams_markdown("**Titre**\n- a\n\n- b\r\n[lien](https://x.fr)") == (
         "**Titre**\n\n- a\n\n- b\n\n[lien](https://x.fr)"
     )
+
+
+def test_the_texts_a_carte_replaces_are_not_repeated() -> None:
+    carte = {**OBLIGATIONS["carte"], "remplace": ["EGalim : 50 % (texte détaillé)"]}
+    turn = [
+        {"text": "Voici vos obligations."},
+        {
+            "text": "EGalim : 50 % (texte détaillé)",
+            "buttons": [{"title": "Détails", "payload": "/x"}],
+        },
+        {"custom": {"carte": carte}},
+    ]
+    activities = render_turn(turn)
+    dumped = str(activities)
+    assert "texte détaillé" not in dumped  # shown by the card, not twice
+    assert "Voici vos obligations." in dumped
+    assert len(cards(activities[0])) == 1
