@@ -139,9 +139,11 @@ class ObligationFollowUp(AutodiagnosticAction, ABC):
     intent_name = ""
     """The intent replayed by the "which obligation?" buttons."""
 
-    def resolve(self, tracker: Tracker, result: Result | None) -> str | None:
-        """The obligation asked about: the button's entity, a name in the text, or the last one
-        discussed."""
+    def resolve(
+        self, tracker: Tracker, result: Result | None, *, fallback: bool = True
+    ) -> str | None:
+        """The obligation asked about: the button's entity, a name in the text, or (with
+        `fallback`) the last one discussed."""
         knowledge = self.engine.knowledge
         ids = {o.id for o in knowledge.obligations}
         from_entity = latest_entity(tracker, OBLIGATION_SLOT)
@@ -151,7 +153,7 @@ class ObligationFollowUp(AutodiagnosticAction, ABC):
         named = find_obligation(knowledge, latest_text(tracker), among) or find_obligation(
             knowledge, latest_text(tracker)
         )
-        if named is not None:
+        if named is not None or not fallback:
             return named
         previous = tracker.get_slot(OBLIGATION_SLOT)
         return previous if previous in ids else None

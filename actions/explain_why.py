@@ -7,8 +7,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._autodiagnostic_common import NO_PROFILE, ObligationFollowUp, evaluate, send
-from bot.diagnostic import choose_obligation, why
+from actions._autodiagnostic_common import (
+    ANSWER_SLOT,
+    CURRENT_FACT_SLOT,
+    NO_PROFILE,
+    ObligationFollowUp,
+    evaluate,
+    send,
+)
+from actions._side_questions import pending_slot, why_this_question
+from bot.diagnostic import choose_obligation, why, why_asked
 
 
 class ActionExplainWhy(ObligationFollowUp):
@@ -23,8 +31,20 @@ class ActionExplainWhy(ObligationFollowUp):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Explain, or ask which obligation."""
+        """Explain, or ask which obligation.
+
+        While a form waits and no obligation is named, "pourquoi ?" means "why do you ask
+        that?": the pending question is explained, then the form asks it again.
+        """
         result = evaluate(self.engine, tracker)
+        slot = pending_slot(tracker)
+        if slot is not None and self.resolve(tracker, result, fallback=False) is None:
+            fact = tracker.get_slot(CURRENT_FACT_SLOT)
+            if slot == ANSWER_SLOT and fact in self.engine.knowledge.facts:
+                send(dispatcher, [why_asked(self.engine.knowledge, result, str(fact))])
+            else:
+                dispatcher.utter_message(text=why_this_question(tracker) or NO_PROFILE)
+            return []
         if result is None:
             dispatcher.utter_message(text=NO_PROFILE)
             return []

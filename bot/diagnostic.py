@@ -380,3 +380,50 @@ def general_levers(knowledge: Knowledge) -> Reply:
         "(par exemple « une commune qui achète des véhicules »)."
     )
     return Reply("\n".join(lines), [{"title": "Mes obligations", "payload": "/ask_obligations"}])
+
+
+# --- questions asked while the autodiagnostic waits for a fact ---------------------------------
+
+
+def levers_overview(knowledge: Knowledge, result: Result) -> Reply:
+    """ "Comment faire ?" asked while a question is pending: the main levers of each obligation
+    found so far (applicable and to confirm), shortest first to read."""
+    lines = ["Comment faire, pour les obligations trouvées jusqu'ici :"]
+    for item in result.obligations:
+        titles = [lever.titre for lever in knowledge.levers_of(item.obligation)][:3]
+        if titles:
+            lines.append(f"• {item.obligation.titre} : {' ; '.join(titles)}.")
+    if len(lines) == 1:
+        return general_levers(knowledge)
+    lines.append("Le détail de chaque levier viendra avec la liste de vos obligations.")
+    return Reply("\n".join(lines))
+
+
+def _condition_sentence(item: ObligationResult) -> str:
+    """The sentence of `pourquoi` that states the condition ("… s'applique si …")."""
+    sentences = [s.strip() for s in item.pourquoi.split(". ") if s.strip()]
+    chosen = [s for s in sentences if "si " in s and not s.startswith("Vous êtes")]
+    text = chosen[0] if chosen else item.pourquoi
+    return text if text.endswith(".") else text + "."
+
+
+def why_asked(knowledge: Knowledge, result: Result | None, fact: str) -> Reply:
+    """ "Pourquoi ?" asked while fact `fact` is pending: which obligations it decides."""
+    definition = knowledge.facts[fact]
+    items = [
+        item
+        for item in (result.obligations if result is not None else [])
+        if item.statut == "a_confirmer" and item.fait == fact
+    ]
+    if not items:
+        return Reply(
+            f"Je vous pose cette question parce que {definition.libelle} décide si certaines "
+            "obligations s'appliquent à vous. Si vous ne le savez pas, répondez « je ne sais "
+            "pas » : elles resteront « à confirmer »."
+        )
+    lines = [
+        f"Je vous pose cette question parce que {definition.libelle} décide si "
+        + ("cette obligation s'applique :" if len(items) == 1 else "ces obligations s'appliquent :")
+    ]
+    lines += [f"• {item.obligation.titre} : {_condition_sentence(item)}" for item in items]
+    return Reply("\n".join(lines))
