@@ -149,8 +149,13 @@ def test_an_amount_without_cue_is_asked_about_by_name(bot: Bot) -> None:
     talk.say("nous avons 25 véhicules et 30 bus")
     asked = talk.say("le marché représente 2 M€ de nos achats annuels")
     text = _texts(asked)
-    assert "2 M€" in text and "achats annuels" in text and "marché" in text, text
-    assert any("diag_fact" in p for p in _payloads(asked)), _payloads(asked)
+    assert "Les 2 000 000 € HT que vous indiquez correspondent-ils" in text, text
+    assert "vos achats" in text and "du marché" in text, text
+    tie = next(p for p in _payloads(asked) if "montant_marche" in p)
+    answer = _texts(talk.say(tie))
+    assert "Les 2 000 000" not in answer, answer
+    recap = _texts(talk.say("je ne sais pas")) if "En vigueur" not in answer else answer
+    assert "votre marché est estimé à 2 000 000 € HT" in recap, recap
 
 
 def test_comment_faire_and_pourquoi_while_a_fact_is_pending(bot: Bot) -> None:
