@@ -94,7 +94,7 @@ _WORKS = {
     "demolition": r"\b(demolition|demolir|deconstruction)\b",
 }
 _CLAUSE_BREAK = re.compile(
-    r",\s|;|\?|!|\.\s|\s(?:et|mais|puis|avec|ainsi que|tandis que|alors que|dont|sur)\s"
+    r",\s|;|\?|!|\.\s|\s(?:et|mais|puis|avec|ainsi que|tandis que|alors que|dont)\s"
 )
 """Where a clause ends: a number and a cue word tie only within one clause."""
 _RIGHT_FILLERS = frozenset({"d", "de", "des", "du"})

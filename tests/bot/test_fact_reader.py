@@ -100,6 +100,10 @@ def test_two_amounts_with_one_cue(engine: Engine) -> None:
     assert [(u.valeur, u.faits) for u in reading.incertains] == [(30_000_000, AMOUNTS)]
 
 
+def test_a_duration_in_the_clause_is_not_a_fact(engine: Engine) -> None:
+    assert read(engine, "un marché sur 4 ans de 150 000 € HT").faits == {"montant_marche": 150_000}
+
+
 def test_bounds_and_vague_words_are_not_taken(engine: Engine) -> None:
     assert read(engine, "plus de 50 M€ d'achats par an") == Reading({}, [])
     assert read(engine, "une vingtaine de véhicules") == Reading({}, [])
