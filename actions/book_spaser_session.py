@@ -40,15 +40,6 @@ RESET = [
 ]
 """The next booking starts with a new choice of session (name, organisation, e-mail stay)."""
 
-WAITLIST_QUESTION = (
-    "Voulez-vous être inscrit(e) sur la liste d'attente ? Si une place se libère, elle vous est "
-    "attribuée automatiquement, dans l'ordre d'inscription."
-)
-WAITLIST_BUTTONS = [
-    {"title": "Oui, sur la liste d'attente", "payload": "/affirm"},
-    {"title": "Non, voir les autres sessions", "payload": "/deny"},
-]
-
 
 class ActionBookSpaserSession(Action):
     """Books the chosen session. Idempotent: a replayed confirmation returns the same booking.
@@ -100,9 +91,10 @@ class ActionBookSpaserSession(Action):
             # The race for the last seat was lost: offer the list, keep what was typed.
             dispatcher.utter_message(
                 text=f"Désolé, la dernière place de la session « {error.session.title} » vient "
-                "d'être prise par un autre participant. " + WAITLIST_QUESTION,
-                buttons=WAITLIST_BUTTONS,
+                "d'être prise par un autre participant."
             )
+            # The form's own question (Oui/Non buttons): one wording for a full session.
+            dispatcher.utter_message(response="utter_ask_spaser_waitlist")
             return [
                 SlotSet("spaser_session_full", True),
                 SlotSet("spaser_waitlist", None),

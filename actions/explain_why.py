@@ -13,6 +13,7 @@ from actions._autodiagnostic_common import (
     NO_PROFILE,
     ObligationFollowUp,
     evaluate,
+    pending_amount_of,
     send,
 )
 from actions._side_questions import pending_slot, why_this_question
@@ -40,7 +41,17 @@ class ActionExplainWhy(ObligationFollowUp):
         slot = pending_slot(tracker)
         if slot is not None and self.resolve(tracker, result, fallback=False) is None:
             fact = tracker.get_slot(CURRENT_FACT_SLOT)
-            if slot == ANSWER_SLOT and fact in self.engine.knowledge.facts:
+            unclear = pending_amount_of(tracker)
+            knowledge = self.engine.knowledge
+            if slot == ANSWER_SLOT and unclear is not None:
+                names = " et ".join(
+                    knowledge.facts[k].libelle for k in unclear["faits"] if k in knowledge.facts
+                )
+                dispatcher.utter_message(
+                    text=f"Je vous pose cette question parce que {names} ne décident pas des "
+                    "mêmes obligations : je préfère vous demander plutôt que deviner."
+                )
+            elif slot == ANSWER_SLOT and fact in knowledge.facts:
                 send(dispatcher, [why_asked(self.engine.knowledge, result, str(fact))])
             else:
                 dispatcher.utter_message(text=why_this_question(tracker) or NO_PROFILE)

@@ -286,9 +286,8 @@ async def test_a_session_filled_meanwhile_offers_the_waiting_list_and_keeps_the_
     service.book(session_id, BookingRequest("A", "B", "a@example.org"))
     dispatcher, slots = await book(service, spaser_session_id=str(session_id))
     assert "vient d'être prise" in texts(dispatcher)
-    assert "Voulez-vous être inscrit(e) sur la liste d'attente ?" in texts(dispatcher)
-    payloads = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
-    assert payloads == ["/affirm", "/deny"]
+    # The yes/no question with its buttons (domain response, shared with a full session).
+    assert dispatcher.messages[-1]["response"] == "utter_ask_spaser_waitlist"
     # The choice and the details stay; the offer is remembered for the "oui" that follows.
     assert "spaser_session_id" not in slots and "booker_email" not in slots
     assert slots["spaser_waitlist_offered"] is True
@@ -320,7 +319,11 @@ async def test_n_buyers_racing_for_p_seats_end_as_p_confirmed_and_n_minus_p_wait
     first = await asyncio.gather(*(buyer(i) for i in range(buyers)))
     told = {i: texts(d) for i, (d, _) in enumerate(first)}
     winners = [i for i, text in told.items() if "C'est confirmé" in text]
-    losers = [i for i, text in told.items() if "Voulez-vous être inscrit(e)" in text]
+    losers = [
+        i
+        for i, (d, _) in enumerate(first)
+        if d.messages[-1].get("response") == "utter_ask_spaser_waitlist"
+    ]
     assert len(winners) == seats and len(losers) == buyers - seats, told
     # Every loser says yes at once: each is told their own position.
     second = await asyncio.gather(*(buyer(i, spaser_waitlist_offered=True) for i in losers))

@@ -78,3 +78,20 @@ async def test_comment_faire_while_the_place_is_asked_gives_general_levers() -> 
     )
     await ActionShowLevers().run(dispatcher, tracker, {})
     assert "•" in said(dispatcher)
+
+
+async def test_pourquoi_while_an_amount_is_asked_about_by_name() -> None:
+    dispatcher = CollectingDispatcher()
+    unclear = {"valeur": 2_000_000, "faits": ["montant_achats_annuel", "montant_marche"], "tour": 0}
+    tracker = make_tracker(
+        slots={
+            **COMMUNE_VEHICLES,
+            "requested_slot": "diag_fact_answer",
+            "diag_pending_amount": unclear,
+        },
+        intent="ask_why",
+        text="pourquoi ?",
+        active_loop="autodiagnostic_form",
+    )
+    await ActionExplainWhy().run(dispatcher, tracker, {})
+    assert "plutôt que deviner" in said(dispatcher)
