@@ -27,6 +27,7 @@ UNKNOWN_SLOT = "diag_unknown"
 INFERRED_SLOT = "diag_inferred"
 CURRENT_FACT_SLOT = "diag_current_fact"
 ANSWER_SLOT = "diag_fact_answer"
+PENDING_AMOUNT_SLOT = "diag_pending_amount"
 OBLIGATION_SLOT = "obligation_id"
 
 TECHNICAL_ERROR = (
@@ -72,6 +73,20 @@ def inferred_of(tracker: Tracker) -> dict[str, str]:
     """Facts inferred by the bot (fact → where it comes from), to be said and correctable."""
     value: Any = tracker.get_slot(INFERRED_SLOT)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def pending_amount_of(tracker: Tracker) -> dict[str, Any] | None:
+    """The amount to ask about by name ({"valeur", "faits", "tour"}), if any."""
+    value: Any = tracker.get_slot(PENDING_AMOUNT_SLOT)
+    if isinstance(value, dict) and isinstance(value.get("faits"), list) and value["faits"]:
+        return value
+    return None
+
+
+def user_turn(tracker: Tracker) -> int:
+    """How many messages the user has sent: tells a question raised by this message from one
+    raised earlier."""
+    return sum(1 for event in tracker.events or [] if event.get("event") == "user")
 
 
 def profile_of(tracker: Tracker) -> tuple[str, str] | None:
@@ -154,9 +169,11 @@ class ObligationFollowUp(AutodiagnosticAction, ABC):
     intent_name = ""
     """The intent replayed by the "which obligation?" buttons."""
 
-    def resolve(self, tracker: Tracker, result: Result | None) -> str | None:
-        """The obligation asked about: the button's entity, a name in the text, or the last one
-        discussed."""
+    def resolve(
+        self, tracker: Tracker, result: Result | None, *, fallback: bool = True
+    ) -> str | None:
+        """The obligation asked about: the button's entity, a name in the text, or (with
+        `fallback`) the last one discussed."""
         knowledge = self.engine.knowledge
         ids = {o.id for o in knowledge.obligations}
         from_entity = latest_entity(tracker, OBLIGATION_SLOT)
@@ -166,7 +183,7 @@ class ObligationFollowUp(AutodiagnosticAction, ABC):
         named = find_obligation(knowledge, latest_text(tracker), among) or find_obligation(
             knowledge, latest_text(tracker)
         )
-        if named is not None:
+        if named is not None or not fallback:
             return named
         previous = tracker.get_slot(OBLIGATION_SLOT)
         return previous if previous in ids else None

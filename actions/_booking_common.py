@@ -33,6 +33,9 @@ T = TypeVar("T")
 ServiceFactory = Callable[[], BookingService]
 
 MAX_SESSIONS_SHOWN = 8
+WAITLIST_OFFERED = "spaser_waitlist_offered"
+"""Slot set when the session filled before the buyer's confirmation and the waiting list was
+offered; featurised, so that the buyer's "oui" / "non" is understood as the answer."""
 TECHNICAL_ERROR = (
     "Désolé, je n'arrive pas à accéder aux inscriptions pour le moment. Réessayez dans "
     "quelques minutes : si vous aviez déjà confirmé, votre inscription n'a pas été doublée."

@@ -35,7 +35,11 @@ INTENT_KIND = {"find_facilitator": "facilitateur", "find_green_desk": "guichet_v
 SEARCH_INTENTS = frozenset(INTENT_KIND)
 # Questions answered while the place is pending (rules in data/stories/routing.yml): their text
 # is not a wrong place, so the place question is asked again without an error message.
-INTERRUPTION_INTENTS = frozenset({"faq", "help", "human_handoff", "out_of_scope", "bot_challenge"})
+INTERRUPTION_INTENTS = frozenset(
+    {"faq", "help", "human_handoff", "out_of_scope", "bot_challenge", "ask_levers", "ask_why"}
+)
+"""Side questions answered while the place is asked (scripts/gen_side_question_rules.py): the
+message is not a wrong place."""
 
 
 def place_entities(tracker: Tracker) -> dict[str, str]:

@@ -11,11 +11,12 @@ from actions._autodiagnostic_common import (
     CURRENT_FACT_SLOT,
     AutodiagnosticAction,
     facts_of,
+    pending_amount_of,
     profile_of,
     send,
     unknown_of,
 )
-from bot.diagnostic import fact_question, next_fact
+from bot.diagnostic import fact_question, next_fact, unclear_amount_question
 
 
 class ActionAskDiagFactAnswer(AutodiagnosticAction):
@@ -28,7 +29,14 @@ class ActionAskDiagFactAnswer(AutodiagnosticAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Send the question for the next missing fact."""
+        """Send the question for the next missing fact, or first ask which fact an amount of the
+        last message is (it is never guessed)."""
+        unclear = pending_amount_of(tracker)
+        if unclear is not None:
+            knowledge = self.engine.knowledge
+            among = [str(key) for key in unclear["faits"] if key in knowledge.facts]
+            send(dispatcher, [unclear_amount_question(knowledge, unclear["valeur"], among)])
+            return []
         profile = profile_of(tracker)
         fact = None
         if profile is not None:

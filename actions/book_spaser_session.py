@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._booking_common import (
     TECHNICAL_ERROR,
+    WAITLIST_OFFERED,
     ServiceFactory,
     in_thread,
     session_buttons,
@@ -35,12 +36,19 @@ RESET = [
     SlotSet("spaser_session_id", None),
     SlotSet("spaser_session_full", None),
     SlotSet("spaser_waitlist", None),
+    SlotSet(WAITLIST_OFFERED, None),
 ]
 """The next booking starts with a new choice of session (name, organisation, e-mail stay)."""
 
 
 class ActionBookSpaserSession(Action):
-    """Books the chosen session. Idempotent: a replayed confirmation returns the same booking."""
+    """Books the chosen session. Idempotent: a replayed confirmation returns the same booking.
+
+    When the last seat went to someone else between the buyer's choice and their confirmation,
+    the session, name, organisation and e-mail are kept and the waiting list is offered as a
+    yes/no question (`spaser_waitlist_offered`); a "yes" runs this action again, which then
+    books on the waiting list (rule in data/stories/booking.yml).
+    """
 
     def __init__(self, service: ServiceFactory = get_booking_service) -> None:
         self._service = service
@@ -65,6 +73,9 @@ class ActionBookSpaserSession(Action):
             establishment_type=tracker.get_slot("establishment_type")
             or tracker.get_slot("booker_establishment_type"),
         )
+        # "Yes" to the waiting list, asked at the form (session already full) or after losing
+        # the race for the last seat (this action's own question).
+        join = bool(tracker.get_slot("spaser_waitlist")) or bool(tracker.get_slot(WAITLIST_OFFERED))
         try:
             service = await in_thread(self._service)  # first use migrates: not on the loop
             result = await in_thread(
@@ -74,9 +85,22 @@ class ActionBookSpaserSession(Action):
                 # Same conversation + session + e-mail: a replayed message (or a retry after
                 # a timeout) finds the booking already made instead of making a second one.
                 key=idempotency_key(tracker.sender_id, session_id, email),
-                join_waiting_list=bool(tracker.get_slot("spaser_waitlist")),
+                join_waiting_list=join,
             )
-        except (SessionFull, SessionPast, SessionClosed, UnknownSession) as error:
+        except SessionFull as error:
+            # The race for the last seat was lost: offer the list, keep what was typed.
+            dispatcher.utter_message(
+                text=f"Désolé, la dernière place de la session « {error.session.title} » vient "
+                "d'être prise par un autre participant."
+            )
+            # The form's own question (Oui/Non buttons): one wording for a full session.
+            dispatcher.utter_message(response="utter_ask_spaser_waitlist")
+            return [
+                SlotSet("spaser_session_full", True),
+                SlotSet("spaser_waitlist", None),
+                SlotSet(WAITLIST_OFFERED, True),
+            ]
+        except (SessionPast, SessionClosed, UnknownSession) as error:
             dispatcher.utter_message(text=str(error))
             await self._list_again(dispatcher)
             return RESET

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType, SlotSet
 
-from actions._booking_common import SessionListAction
+from actions._booking_common import WAITLIST_OFFERED, SessionListAction
 
 
 class ActionListSpaserSessions(SessionListAction):
@@ -20,4 +20,5 @@ class ActionListSpaserSessions(SessionListAction):
             SlotSet("spaser_session_id", None),
             SlotSet("spaser_session_full", None),
             SlotSet("spaser_waitlist", None),
+            SlotSet(WAITLIST_OFFERED, None),
         ]

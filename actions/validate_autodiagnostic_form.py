@@ -19,15 +19,25 @@ from actions._autodiagnostic_common import (
     CURRENT_FACT_SLOT,
     FACTS_SLOT,
     INFERRED_SLOT,
+    PENDING_AMOUNT_SLOT,
     TECHNICAL_ERROR,
     UNKNOWN_SLOT,
     facts_of,
     inferred_of,
+    pending_amount_of,
     profile_of,
     unknown_of,
+    user_turn,
 )
 from actions._latest_message import latest_entities, latest_entity, latest_intent, latest_text
-from bot.diagnostic import facts_in_text, is_dont_know, next_fact, read_answer
+from bot.diagnostic import (
+    fact_named,
+    facts_in_text,
+    is_dont_know,
+    next_fact,
+    read_answer,
+    read_facts,
+)
 from bot.engine import Engine, EngineError, format_fact_value, get_engine
 from bot.inference import POPULATION, infer_population, is_place_only, update_inferred
 from bot.territory import PlaceError, Territories, load_territories
@@ -85,11 +95,27 @@ class ValidateAutodiagnosticForm(FormValidationAction):
         if not text or text.startswith("/"):
             return []
         knowledge = self.engine.knowledge
-        found = facts_in_text(
-            self.engine, text, knowledge.facts, tracker.get_slot(CURRENT_FACT_SLOT)
-        )
+        pending = tracker.get_slot(CURRENT_FACT_SLOT)
+        if tracker.get_slot("requested_slot") != ANSWER_SLOT or pending_amount_of(tracker):
+            pending = None  # a bare amount answers only the fact question on screen
+        reading = read_facts(self.engine, text, knowledge.facts, pending)
+        events: list[EventType] = []
+        if reading.incertains:
+            # Never guessed: asked about by name, one at a time, before the next fact.
+            unclear = reading.incertains[0]
+            events.append(
+                SlotSet(
+                    PENDING_AMOUNT_SLOT,
+                    {
+                        "valeur": unclear.valeur,
+                        "faits": list(unclear.faits),
+                        "tour": user_turn(tracker),
+                    },
+                )
+            )
+        found = reading.faits
         if not found:
-            return []
+            return events
         facts = {**facts_of(tracker), **found}
         unknown = [u for u in unknown_of(tracker) if u not in found]
         inferred = {k: v for k, v in inferred_of(tracker).items() if k not in found}
@@ -97,6 +123,7 @@ class ValidateAutodiagnosticForm(FormValidationAction):
             SlotSet(FACTS_SLOT, facts),
             SlotSet(UNKNOWN_SLOT, unknown),
             SlotSet(INFERRED_SLOT, inferred),
+            *events,
         ]
 
     def _acknowledge_side_facts(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -199,10 +226,12 @@ class ValidateAutodiagnosticForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The profile slots, then `diag_fact_answer` only while a deciding fact is missing."""
+        """The profile slots, then `diag_fact_answer` only while a deciding fact is missing or
+        an amount waits to be tied to its fact."""
         profile = profile_of(tracker)
         needed = profile is not None and (
-            next_fact(self.engine, *profile, facts_of(tracker), unknown_of(tracker)) is not None
+            pending_amount_of(tracker) is not None
+            or next_fact(self.engine, *profile, facts_of(tracker), unknown_of(tracker)) is not None
         )
         return [slot for slot in domain_slots if slot != ANSWER_SLOT or needed]
 
@@ -229,6 +258,9 @@ class ValidateAutodiagnosticForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Store the answer to the fact asked; "je ne sais pas" leaves it to confirm; an unreadable
         or vague answer is re-asked with an example (the slot stays empty)."""
+        unclear = pending_amount_of(tracker)
+        if unclear is not None:
+            return self._tie_amount(unclear, dispatcher, tracker)
         fact = tracker.get_slot(CURRENT_FACT_SLOT)
         if not isinstance(fact, str) or fact not in self.engine.knowledge.facts:
             return {ANSWER_SLOT: None}
@@ -260,6 +292,39 @@ class ValidateAutodiagnosticForm(FormValidationAction):
             FACTS_SLOT: {**facts, fact: answer},
             UNKNOWN_SLOT: [u for u in unknown if u != fact],
             INFERRED_SLOT: {k: v for k, v in inferred_of(tracker).items() if k != fact},
+        }
+
+    def _tie_amount(
+        self, unclear: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """The answer to "Les 2 M€ … correspondent-ils à … ou à … ?": a button, or words naming
+        one of the facts ("le marché"); "je ne sais pas" drops the amount."""
+        if unclear.get("tour") == user_turn(tracker):
+            return {ANSWER_SLOT: None}  # raised by this very message: the question comes next
+        among = [str(key) for key in unclear["faits"] if key in self.engine.knowledge.facts]
+        text = latest_text(tracker)
+        choice = latest_entity(tracker, "diag_fact")
+        if choice not in among:
+            choice = (
+                None if text.startswith("/") else fact_named(self.engine.knowledge, text, among)
+            )
+        if choice is None:
+            if latest_intent(tracker) == "dont_know" or is_dont_know(text):
+                dispatcher.utter_message(text="D'accord : je ne tiens pas compte de ce montant.")
+                return {ANSWER_SLOT: None, PENDING_AMOUNT_SLOT: None}
+            dispatcher.utter_message(text="Je n'ai pas compris à quoi correspond ce montant.")
+            return {ANSWER_SLOT: None}
+        try:
+            value = self.engine.check_fact(choice, unclear["valeur"])
+        except EngineError as error:
+            dispatcher.utter_message(text=error.message)
+            return {ANSWER_SLOT: None, PENDING_AMOUNT_SLOT: None}
+        return {
+            ANSWER_SLOT: None,
+            PENDING_AMOUNT_SLOT: None,
+            FACTS_SLOT: {**facts_of(tracker), choice: value},
+            UNKNOWN_SLOT: [u for u in unknown_of(tracker) if u != choice],
+            INFERRED_SLOT: {k: v for k, v in inferred_of(tracker).items() if k != choice},
         }
 
     def _stated(self, tracker: Tracker) -> dict[str, Any]:

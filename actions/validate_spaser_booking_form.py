@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._booking_common import (
     TECHNICAL_ERROR,
+    WAITLIST_OFFERED,
     ServiceFactory,
     in_thread,
     validated_email,
@@ -69,6 +70,7 @@ class ValidateSpaserBookingForm(FormValidationAction):
             "spaser_session_id": None,
             "spaser_session_full": None,
             "spaser_waitlist": None,
+            WAITLIST_OFFERED: None,
         }
         try:
             service = await in_thread(self._service)  # first use migrates: not on the loop
@@ -97,6 +99,7 @@ class ValidateSpaserBookingForm(FormValidationAction):
             "spaser_session_id": str(session.id),
             "spaser_session_full": full,
             "spaser_waitlist": None,
+            WAITLIST_OFFERED: None,  # a new choice: an earlier offer no longer holds
         }
 
     async def validate_spaser_waitlist(

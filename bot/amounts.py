@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.text import normalize_message
@@ -251,3 +252,74 @@ def parse_quantity(text: str, kind: QuantityKind = "nombre") -> int | float:
     if value > MAX_COUNT:
         raise AmountError(f"Ce nombre paraît trop élevé : vérifiez-le, {example}.")
     return int(value)
+
+
+# --- every number of a sentence, with its position -----------------------------------------------
+
+MentionKind = Literal["montant", "nombre", "surface"]
+
+_NUM = r"(?<![\w.,])(?:\d{1,3}(?:[ .]\d{3})+(?:,\d+)?(?!\d)|\d+(?:[.,]\d+)?)"
+_SCALE_WORDS = (
+    r"milliards?|millions?|milliers?|mille|mds?|mrds?|md|mio|keuros?|meuros?|keur|meur|k|m"
+)
+_MENTION = re.compile(
+    rf"(?P<num>{_NUM})"
+    rf"(?P<scale>\s?(?:{_SCALE_WORDS})(?![a-z0-9]))?"
+    r"(?:(?P<cur>\s?(?:d |de )?(?:€|euros?(?![a-z])|eur(?![a-z])))"
+    r"(?P<tax>\s?(?:hors taxes?|ht|h t|ttc)(?![a-z]))?"
+    r"|(?P<surf>\s?(?:m2|metres? carres?|hectares?|ha|km2)(?![a-z0-9])))?"
+)
+_BOUND_BEFORE = 16
+"""Characters looked at before a number for "plus de", "entre", "<"…"""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One number written in a message, located in `search_text(message)`.
+
+    `kind` comes from its unit: "montant" (€, euros, k€, M€), "surface" (m², ha) or "nombre"
+    (no unit: a count, or an amount written without "€" when `scaled`, "30 millions").
+    `precise` is False for a bound ("plus de 50 M€"): such a value is never taken as the fact.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: MentionKind
+    scaled: bool
+    precise: bool
+
+
+def search_text(text: str) -> str:
+    """The form of a message that `find_mentions` positions refer to (lower case, no accents,
+    apostrophes as spaces); cue words are matched against the same form."""
+    return _clean(text)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """All the numbers of a message, in order, with their unit and position.
+
+    >>> [m.text for m in find_mentions("nos achats sont de 30 M€ et ce marché fait 150 000 € HT")]
+    ['30 m€', '150 000 € ht']
+    """
+    cleaned = search_text(text)
+    found = []
+    for match in _MENTION.finditer(cleaned):
+        scale = (match.group("scale") or "").strip()
+        kind: MentionKind = "nombre"
+        if match.group("cur") or scale in ("keuro", "keuros", "meuro", "meuros", "keur", "meur"):
+            kind = "montant"
+        elif match.group("surf"):
+            kind = "surface"
+        before = cleaned[max(0, match.start() - _BOUND_BEFORE) : match.start()]
+        found.append(
+            Mention(
+                start=match.start(),
+                end=match.end(),
+                text=match.group(0).strip(),
+                kind=kind,
+                scaled=bool(scale),
+                precise=not (_BOUND.search(before) or _VAGUE.search(before)),
+            )
+        )
+    return found

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from bot.amounts import Mention, find_mentions, search_text
 from bot.engine import (
     Engine,
     EngineError,
@@ -87,26 +88,19 @@ def fact_question(knowledge: Knowledge, key: str) -> Reply:
 
 # --- facts mentioned in free text ------------------------------------------------------------
 
-_NUMBER = r"(\d[\d\s.,]*\d|\d)(?:\s*(?:millions?|milliers?|mille|k))?"
-_COUNT_PATTERNS = {
-    "taille_flotte": rf"{_NUMBER}\s*(?:vehicules?|voitures?|vl)\b",
-    "nombre_bus": rf"{_NUMBER}\s*(?:bus|autobus|autocars?|cars)\b",
-    "population": rf"{_NUMBER}\s*(?:habitants?|hab)\b",
-    "repas_par_jour": rf"{_NUMBER}\s*(?:repas|couverts)\b",
-}
-_SURFACE_PATTERN = rf"{_NUMBER}\s*(?:m2|m²|metres? carres?)"
-_AMOUNT_PATTERN = (
-    r"(\d[\d\s.,]*\d|\d)\s*(?:milliards?|millions?|mds?|md|m|k|mille)?\s*"
-    r"(?:d |de )?(?:€|euros?|eur)"
-    r"|(\d[\d\s.,]*\d|\d)\s*(?:milliards?|millions?|m€|k€|md€)"
-)
 _WORKS = {
     "construction": r"\b(construction|construire|batiment neuf|neuve?)\b",
     "renovation": r"\b(renovation|renover|rehabilitation|rehabiliter)\b",
     "demolition": r"\b(demolition|demolir|deconstruction)\b",
 }
-_ANNUAL_CUES = r"\b(achats|par an|annuel|annuels|annuelle|chaque annee|budget)\b"
-_CONTRACT_CUES = r"\b(marche|contrat|lot|consultation|accord cadre)\b"
+_CLAUSE_BREAK = re.compile(
+    r",\s|;|\?|!|\.\s|\s(?:et|mais|puis|avec|ainsi que|tandis que|alors que|dont)\s"
+)
+"""Where a clause ends: a number and a cue word tie only within one clause."""
+_RIGHT_FILLERS = frozenset({"d", "de", "des", "du"})
+"""Words allowed between a number and its unit-like cue after it ("60 M€ d'achats")."""
+_LEFT_FILLERS = frozenset({"d", "de", "des", "du", ":", "="})
+"""Words allowed between a cue and the number after it ("un marché de 150 000 €")."""
 
 
 def _plain(text: str) -> str:
@@ -115,47 +109,143 @@ def _plain(text: str) -> str:
     return folded.replace("\x00", ",").replace("\x01", ".").replace(" € ", "€").replace("€", " €")
 
 
+@dataclass(frozen=True)
+class UnclearAmount:
+    """An amount of a message that no cue word ties to one fact ("2 M€" with no cue, or with
+    cues of two facts): the bot asks which fact it is, it never guesses."""
+
+    valeur: FactValue
+    faits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message states: the facts taken, and the amounts to ask about by name."""
+
+    faits: dict[str, FactValue]
+    incertains: list[UnclearAmount] = field(default_factory=list)
+
+
+def _compatible(knowledge: Knowledge, mention: Mention, wanted: set[str]) -> list[str]:
+    """The facts a number can be, by its unit: € → amounts, m² → areas, none → counts (and
+    amounts too when it carries a scale word, "30 millions")."""
+    kinds = {mention.kind}
+    if mention.kind == "nombre" and mention.scaled:
+        kinds.add("montant")
+    return [key for key in wanted if knowledge.facts[key].type in kinds]
+
+
+def _cue_spans(knowledge: Knowledge, plain: str, keys: Iterable[str]) -> list[tuple[str, int, int]]:
+    """Every occurrence of a cue word (knowledge `indices`) of the facts `keys`."""
+    spans = []
+    for key in keys:
+        for cue in knowledge.facts[key].indices:
+            pattern = rf"(?<!\w){re.escape(search_text(cue))}(?!\w)"
+            spans += [(key, m.start(), m.end()) for m in re.finditer(pattern, plain)]
+    return spans
+
+
+def read_facts(
+    engine: Engine, text: str, wanted: Iterable[str], pending: str | None = None
+) -> Reading:
+    """Every fact among `wanted` that the message states ("nos achats annuels sont de 30 M€ et
+    ce marché fait 150 000 € HT", "25 véhicules et 30 bus", "une rénovation de 1 200 m²").
+
+    Each number is tied to a fact by the cue words of the facts (knowledge/obligations.yml
+    `indices`) in the same clause: a cue right next to it first ("30 bus", "60 M€ d'achats"),
+    then one just before it ("un marché de 150 000 €"), then the only fact cued in the clause.
+    An amount with no cue, or with cues of two facts, answers the `pending` question when it
+    can; otherwise it is returned in `incertains`, to be asked about by name. Vague or bounded
+    values ("une vingtaine", "plus de 50 M€") are left out: the form re-asks with an example.
+    """
+    knowledge = engine.knowledge
+    wanted = set(wanted) & set(knowledge.facts)
+    plain = search_text(text)
+    mentions = find_mentions(text)
+    spans = [
+        (key, a, b)
+        for key, a, b in _cue_spans(knowledge, plain, wanted)
+        if not any(m.start < b and a < m.end for m in mentions)
+    ]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(plain)]
+
+    def clause(position: int) -> int:
+        return sum(1 for b in breaks if b < position)
+
+    def gap(a: int, b: int) -> list[str]:
+        return plain[a:b].split()
+
+    found: dict[str, FactValue] = {}
+    unresolved: list[tuple[Mention, list[str], list[str]]] = []  # mention, compatible, cued
+
+    def take(key: str, mention: Mention) -> bool:
+        if key in found:
+            return True  # said twice: the first one counts
+        with contextlib.suppress(EngineError):  # vague mentions are re-asked, not guessed
+            found[key] = engine.parse_fact(key, mention.text)
+        return True
+
+    for mention in mentions:
+        compatible = _compatible(knowledge, mention, wanted)
+        if not compatible or not mention.precise:
+            continue
+        same_kind = _compatible(knowledge, mention, set(knowledge.facts))
+        if len(same_kind) == 1:  # its unit decides ("1 200 m²"): one fact has that kind
+            take(same_kind[0], mention)
+            continue
+        here = clause(mention.start)
+        cued = [(k, a, b) for k, a, b in spans if k in compatible and clause(a) == here]
+        right = {
+            k for k, a, _ in cued if a >= mention.end and set(gap(mention.end, a)) <= _RIGHT_FILLERS
+        }
+        left = {
+            k
+            for k, _, b in cued
+            if b <= mention.start and set(gap(b, mention.start)) <= _LEFT_FILLERS
+        }
+        if len(right) == 1:
+            take(right.pop(), mention)
+        elif not right and len(left) == 1:
+            take(left.pop(), mention)
+        else:
+            unresolved.append((mention, compatible, sorted({k for k, _, _ in cued})))
+
+    unclear: list[UnclearAmount] = []
+    for mention, compatible, cued_facts in unresolved:
+        candidates = [k for k in cued_facts if k not in found]
+        if len(candidates) == 1:
+            # The only fact cued in the clause, or the one left once the other number of the
+            # clause took its own cue ("le marché fait 150 000 € sur 30 M€ d'achats").
+            take(candidates[0], mention)
+            continue
+        amounts = sorted(k for k in compatible if knowledge.facts[k].type == "montant")
+        if (
+            pending in amounts
+            and pending not in found
+            and (pending in cued_facts or not cued_facts)
+        ):
+            take(pending, mention)  # it answers the question asked
+            continue
+        choices = [k for k in amounts if k in cued_facts] if cued_facts else amounts
+        if len(choices) >= 2 and (cued_facts or mention.kind == "montant"):
+            with contextlib.suppress(EngineError):  # vague: re-asked, not asked about
+                value = engine.parse_fact(choices[0], mention.text)
+                unclear.append(UnclearAmount(value, tuple(choices)))
+
+    if "nature_travaux" in wanted:
+        raw = _plain(text)
+        kinds = [kind for kind, pattern in _WORKS.items() if re.search(pattern, raw)]
+        if len(kinds) == 1:  # "rénovation ou construction ?" decides nothing
+            found["nature_travaux"] = kinds[0]
+    return Reading(found, unclear)
+
+
 def facts_in_text(
     engine: Engine, text: str, wanted: Iterable[str], amount_hint: str | None = None
 ) -> dict[str, FactValue]:
-    """Facts among `wanted` that the message states clearly ("30 véhicules", "1 200 m²",
-    "une rénovation", "60 M€ d'achats par an"); vague or impossible mentions are ignored here
-    (the form re-asks with an example when the fact is the one requested).
-
-    `amount_hint` says which amount fact a bare amount ("60 M€") answers, when the message has
-    no cue ("achats", "marché").
-    """
-    wanted = set(wanted)
-    plain = _plain(text)
-    found: dict[str, FactValue] = {}
-
-    def keep(key: str, raw: str) -> None:
-        with contextlib.suppress(EngineError):  # vague mentions are re-asked, not guessed
-            found[key] = engine.parse_fact(key, raw)
-
-    for key, pattern in _COUNT_PATTERNS.items():
-        match = re.search(pattern, plain)
-        if key in wanted and match:
-            keep(key, match.group(0))
-    match = re.search(_SURFACE_PATTERN, plain)
-    if "surface_m2" in wanted and match:
-        keep("surface_m2", match.group(0))
-    if "nature_travaux" in wanted:
-        kinds = [kind for kind, pattern in _WORKS.items() if re.search(pattern, plain)]
-        if len(kinds) == 1:  # "rénovation ou construction ?" decides nothing
-            found["nature_travaux"] = kinds[0]
-    amounts = {"montant_achats_annuel", "montant_marche"} & wanted
-    match = re.search(_AMOUNT_PATTERN, plain)
-    if amounts and match:
-        if re.search(_ANNUAL_CUES, plain) and "montant_achats_annuel" in amounts:
-            target: str | None = "montant_achats_annuel"
-        elif re.search(_CONTRACT_CUES, plain) and "montant_marche" in amounts:
-            target = "montant_marche"
-        else:
-            target = amount_hint if amount_hint in amounts else None
-        if target is not None:
-            keep(target, match.group(0))
-    return found
+    """Facts among `wanted` that the message states clearly (see `read_facts`); `amount_hint`
+    is the question pending, which a bare amount ("60 M€") answers."""
+    return read_facts(engine, text, wanted, amount_hint).faits
 
 
 def read_answer(engine: Engine, key: str, text: str) -> FactValue:
@@ -383,3 +473,87 @@ def general_levers(knowledge: Knowledge) -> Reply:
         "(par exemple « une commune qui achète des véhicules »)."
     )
     return Reply("\n".join(lines), [{"title": "Mes obligations", "payload": "/ask_obligations"}])
+
+
+# --- questions asked while the autodiagnostic waits for a fact ---------------------------------
+
+
+def levers_overview(knowledge: Knowledge, result: Result) -> Reply:
+    """ "Comment faire ?" asked while a question is pending: the main levers of each obligation
+    found so far (applicable and to confirm), shortest first to read."""
+    lines = ["Comment faire, pour les obligations trouvées jusqu'ici :"]
+    for item in result.obligations:
+        titles = [lever.titre for lever in knowledge.levers_of(item.obligation)][:3]
+        if titles:
+            lines.append(f"• {item.obligation.titre} : {' ; '.join(titles)}.")
+    if len(lines) == 1:
+        return general_levers(knowledge)
+    lines.append("Le détail de chaque levier viendra avec la liste de vos obligations.")
+    return Reply("\n".join(lines))
+
+
+def _condition_sentence(item: ObligationResult) -> str:
+    """The sentence of `pourquoi` that states the condition ("… s'applique si …")."""
+    sentences = [s.strip() for s in item.pourquoi.split(". ") if s.strip()]
+    chosen = [s for s in sentences if "si " in s and not s.startswith("Vous êtes")]
+    text = chosen[0] if chosen else item.pourquoi
+    return text if text.endswith(".") else text + "."
+
+
+def why_asked(knowledge: Knowledge, result: Result | None, fact: str) -> Reply:
+    """ "Pourquoi ?" asked while fact `fact` is pending: which obligations it decides."""
+    definition = knowledge.facts[fact]
+    items = [
+        item
+        for item in (result.obligations if result is not None else [])
+        if item.statut == "a_confirmer" and item.fait == fact
+    ]
+    if not items:
+        return Reply(
+            f"Je vous pose cette question parce que {definition.libelle} décide si certaines "
+            "obligations s'appliquent à vous. Si vous ne le savez pas, répondez « je ne sais "
+            "pas » : elles resteront « à confirmer »."
+        )
+    lines = [
+        f"Je vous pose cette question parce que {definition.libelle} décide si "
+        + ("cette obligation s'applique :" if len(items) == 1 else "ces obligations s'appliquent :")
+    ]
+    lines += [f"• {item.obligation.titre} : {_condition_sentence(item)}" for item in items]
+    return Reply("\n".join(lines))
+
+
+# --- an amount that no cue ties to one fact ---------------------------------------------------
+
+_TO_THE = (("le ", "au "), ("les ", "aux "), ("la ", "à la "), ("l'", "à l'"))
+
+
+def _to(libelle: str) -> str:
+    """ "le montant estimé du marché" → "au montant estimé du marché"."""
+    for article, contracted in _TO_THE:
+        if libelle.startswith(article):
+            return contracted + libelle[len(article) :]
+    return "à " + libelle
+
+
+def unclear_amount_question(knowledge: Knowledge, valeur: FactValue, faits: list[str]) -> Reply:
+    """ "Les 2 000 000 € HT que vous indiquez correspondent-ils au montant annuel de vos achats ou
+    au montant estimé du marché ?", one button per fact and "Je ne sais pas"."""
+    definitions = [knowledge.facts[key] for key in faits]
+    said = format_fact_value(definitions[0], valeur)
+    options = " ou ".join(_to(d.libelle) for d in definitions)
+    buttons = [
+        {
+            "title": d.libelle[0].upper() + d.libelle[1:],
+            "payload": f'/inform{{"diag_fact": "{key}"}}',
+        }
+        for key, d in zip(faits, definitions, strict=True)
+    ]
+    buttons.append({"title": "Je ne sais pas", "payload": DONT_KNOW_PAYLOAD})
+    return Reply(f"Les {said} que vous indiquez correspondent-ils {options} ?", buttons)
+
+
+def fact_named(knowledge: Knowledge, text: str, among: Iterable[str]) -> str | None:
+    """The only fact of `among` whose cue words the text uses ("c'est le marché"), or None."""
+    plain = search_text(text)
+    named = {key for key, _, _ in _cue_spans(knowledge, plain, among)}
+    return named.pop() if len(named) == 1 else None

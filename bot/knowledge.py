@@ -264,6 +264,16 @@ class FactDefinition(_Model):
     min: float | None = None
     max: float | None = None
     valeurs: dict[str, FactChoice] | None = None
+    indices: list[str] = []
+    """Cue words that tie a number of a sentence to this fact ("achats annuels … 30 M€",
+    "25 véhicules"): bot/diagnostic.py reads every number of a message and gives each to the
+    fact whose cue is nearest in the same clause."""
+
+    @validator("indices", each_item=True)
+    def _cue(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("un indice ne peut pas être vide")
+        return value
 
     @root_validator(skip_on_failure=True)
     def _choices(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -317,6 +327,18 @@ class _ObligationsFile(_Model):
     faits: dict[str, FactDefinition]
     seuils: dict[str, Threshold] = {}
     obligations: list[Obligation]
+
+    @validator("faits")
+    def _cues_name_one_fact(cls, facts: dict[str, FactDefinition]) -> dict[str, FactDefinition]:
+        # A cue listed for two facts would tie a number to both: it must decide one.
+        owner: dict[str, str] = {}
+        for key, definition in facts.items():
+            for cue in definition.indices:
+                folded = " ".join(cue.lower().split())
+                if owner.get(folded, key) != key:
+                    raise ValueError(f"l'indice « {cue} » est donné pour {owner[folded]} et {key}")
+                owner[folded] = key
+        return facts
 
 
 class _LeversFile(_Model):

@@ -76,9 +76,6 @@ class Conversation:
 class Bot:
     """The trained model loaded once, with a real action server behind it."""
 
-    database_url = ""
-    """The database of the action server (bookings, tickets), for tests that act as staff."""
-
     def __init__(self, model_dir: Path, action_url: str) -> None:
         from rasa.core.agent import Agent
         from rasa.model import get_latest_model
@@ -89,9 +86,37 @@ class Bot:
         if model is None:
             raise RuntimeError("aucun modèle : lancez `make train`")
         self.agent = Agent.load(model, action_endpoint=EndpointConfig(action_url))
+        self.database_url = ""
+        """The database of the action server (set by `running_bot`), for admin commands and
+        tests that act as hotline staff."""
 
     def conversation(self) -> Conversation:
         return Conversation(self)
+
+    def say_all(self, turns: list[tuple[Conversation, str]]) -> list[list[dict[str, Any]]]:
+        """Send several messages of different conversations at the same time (concurrent turns,
+        as when several buyers click at once); return each one's answers, in order."""
+
+        async def gather() -> list[list[dict[str, Any]]]:
+            return list(
+                await asyncio.gather(
+                    *(self.agent.handle_text(text, sender_id=c.sender) for c, text in turns)
+                )
+            )
+
+        return self.loop.run_until_complete(gather())
+
+    def admin(self, *args: str) -> str:
+        """Run `python -m bot ARGS` on the action server's database; return its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
 
     def close(self) -> None:
         self.loop.close()

@@ -7,6 +7,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.ask_diag_fact_answer import ActionAskDiagFactAnswer
 from actions.validate_autodiagnostic_form import ValidateAutodiagnosticForm
 from tests.actions.tracker import make_tracker
 
@@ -70,3 +71,75 @@ async def test_the_real_answer_is_still_read() -> None:
         dispatcher, pending("60 millions d'euros", [amount]), DOMAIN
     )
     assert slot_values(events, "diag_facts")[-1]["montant_achats_annuel"] == 60_000_000
+
+
+def asking(fact: str, text: str, **slots: Any) -> Any:
+    """The form is asking `fact` and the user answers `text`."""
+    return make_tracker(
+        slots={
+            **EPCI_VEHICLES,
+            "diag_current_fact": fact,
+            "requested_slot": "diag_fact_answer",
+            "diag_fact_answer": text,
+            **slots,
+        },
+        text=text,
+        events=[
+            {"event": "user", "text": text},
+            {"event": "slot", "name": "diag_fact_answer", "value": text},
+        ],
+        active_loop="autodiagnostic_form",
+    )
+
+
+async def test_two_amounts_in_the_answer_are_both_taken() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "nos achats annuels sont d'environ 30 M€ et ce marché fait 150 000 € HT"
+    events = await ValidateAutodiagnosticForm().run(
+        dispatcher, asking("montant_achats_annuel", text), DOMAIN
+    )
+    facts = slot_values(events, "diag_facts")[-1]
+    assert facts["montant_achats_annuel"] == 30_000_000 and facts["montant_marche"] == 150_000
+    assert "C'est noté" in " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_an_unclear_amount_is_asked_about_then_tied_by_the_button() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "le marché représente 2 M€ de nos achats annuels"
+    events = await ValidateAutodiagnosticForm().run(
+        dispatcher, asking("taille_flotte", text), DOMAIN
+    )
+    (unclear,) = slot_values(events, "diag_pending_amount")
+    assert unclear["valeur"] == 2_000_000
+    assert unclear["faits"] == ["montant_achats_annuel", "montant_marche"]
+    assert not slot_values(events, "diag_facts")  # nothing guessed
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "nombre" not in said  # not "je n'ai pas trouvé de nombre" for the fleet
+
+    asked = CollectingDispatcher()
+    await ActionAskDiagFactAnswer().run(
+        asked, make_tracker(slots={**EPCI_VEHICLES, "diag_pending_amount": unclear}), DOMAIN
+    )
+    assert asked.messages[0]["text"].startswith("Les 2 000 000 € HT que vous indiquez")
+
+    payload = '/inform{"diag_fact": "montant_marche"}'
+    tracker = make_tracker(
+        slots={
+            **EPCI_VEHICLES,
+            "diag_current_fact": "taille_flotte",
+            "requested_slot": "diag_fact_answer",
+            "diag_fact_answer": payload,
+            "diag_pending_amount": unclear,
+        },
+        text=payload,
+        entities=[{"entity": "diag_fact", "value": "montant_marche"}],
+        events=[
+            {"event": "user", "text": text},
+            {"event": "user", "text": payload},
+            {"event": "slot", "name": "diag_fact_answer", "value": payload},
+        ],
+        active_loop="autodiagnostic_form",
+    )
+    events = await ValidateAutodiagnosticForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert slot_values(events, "diag_facts")[-1]["montant_marche"] == 2_000_000
+    assert slot_values(events, "diag_pending_amount")[-1] is None

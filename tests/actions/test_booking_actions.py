@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -83,6 +85,7 @@ async def test_the_list_shows_sessions_as_buttons_with_french_dates(
         "spaser_session_id": None,
         "spaser_session_full": None,
         "spaser_waitlist": None,
+        "spaser_waitlist_offered": None,
     }
 
 
@@ -116,6 +119,7 @@ async def test_a_session_with_seats_is_accepted(service: BookingService) -> None
         "spaser_session_id": str(session_id),
         "spaser_session_full": False,
         "spaser_waitlist": None,
+        "spaser_waitlist_offered": None,
     }
     assert said == ""
 
@@ -277,16 +281,64 @@ async def test_someone_else_typing_the_same_email_learns_no_reference(
     assert "existe déjà" in texts(dispatcher)
 
 
-async def test_a_session_filled_meanwhile_is_explained_with_the_list(
+async def test_a_session_filled_meanwhile_offers_the_waiting_list_and_keeps_the_details(
     service: BookingService,
 ) -> None:
     session_id = add(service, capacity=1)
-    other_id = add(service, start=PARIS_10H + timedelta(days=7))
     service.book(session_id, BookingRequest("A", "B", "a@example.org"))
-    dispatcher, _ = await book(service, spaser_session_id=str(session_id))
-    assert "complète" in texts(dispatcher)
-    payloads = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
-    assert f'/choose_session{{"session_id": "{other_id}"}}' in payloads
+    dispatcher, slots = await book(service, spaser_session_id=str(session_id))
+    assert "vient d'être prise" in texts(dispatcher)
+    # The yes/no question with its buttons (domain response, shared with a full session).
+    assert dispatcher.messages[-1]["response"] == "utter_ask_spaser_waitlist"
+    # The choice and the details stay; the offer is remembered for the "oui" that follows.
+    assert "spaser_session_id" not in slots and "booker_email" not in slots
+    assert slots["spaser_waitlist_offered"] is True
+    assert service.attendees(session_id)[1][0].email == "a@example.org"  # nothing booked yet
+    again, after = await book(
+        service, spaser_session_id=str(session_id), spaser_waitlist_offered=True
+    )
+    assert "liste d'attente" in texts(again) and "position 1" in texts(again)
+    assert after["booking_reference"] in texts(again)
+    assert after["spaser_waitlist_offered"] is None
+
+
+async def test_n_buyers_racing_for_p_seats_end_as_p_confirmed_and_n_minus_p_waiting(
+    service: BookingService,
+) -> None:
+    buyers, seats = 8, 3
+    session_id = add(service, capacity=seats)
+
+    async def buyer(index: int, **extra: Any) -> tuple[Any, Any]:
+        return await book(
+            service,
+            sender=f"buyer-{index}",
+            spaser_session_id=str(session_id),
+            booker_email=f"buyer{index}@example.org",
+            **extra,
+        )
+
+    # Everyone confirms at once (the actions run their database calls in threads).
+    first = await asyncio.gather(*(buyer(i) for i in range(buyers)))
+    told = {i: texts(d) for i, (d, _) in enumerate(first)}
+    winners = [i for i, text in told.items() if "C'est confirmé" in text]
+    losers = [
+        i
+        for i, (d, _) in enumerate(first)
+        if d.messages[-1].get("response") == "utter_ask_spaser_waitlist"
+    ]
+    assert len(winners) == seats and len(losers) == buyers - seats, told
+    # Every loser says yes at once: each is told their own position.
+    second = await asyncio.gather(*(buyer(i, spaser_waitlist_offered=True) for i in losers))
+    positions = sorted(
+        int(re.search(r"position (\d+)", texts(d)).group(1))  # type: ignore[union-attr]
+        for d, _ in second
+    )
+    assert positions == list(range(1, buyers - seats + 1))
+    _, attendees = service.attendees(session_id)
+    assert sorted(b.status for b in attendees) == ["confirmed"] * seats + ["waiting"] * (
+        buyers - seats
+    )
+    assert service.get_session(session_id).seats_taken == seats
 
 
 async def test_accepting_the_waiting_list_gives_a_position(service: BookingService) -> None:

@@ -138,3 +138,11 @@ def test_stale_items_are_listed() -> None:
     assert knowledge.stale_items(dt.date(2026, 12, 1)) == []
     stale = knowledge.stale_items(dt.date(2028, 1, 1))
     assert "obligation:spaser" in stale and "levier:operat" in stale
+
+
+def test_a_cue_word_given_for_two_facts_is_an_error(kb_dir: Path) -> None:
+    path = kb_dir / "obligations.yml"
+    replace(path, 'indices: ["bus", ', 'indices: ["véhicules", "bus", ')
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(kb_dir)
+    assert "véhicules" in str(error.value)
