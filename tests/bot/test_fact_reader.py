@@ -127,3 +127,21 @@ def test_the_question_names_the_amount_and_the_facts(engine: Engine) -> None:
     ]
     assert fact_named(engine.knowledge, "c'est le marché", AMOUNTS) == "montant_marche"
     assert fact_named(engine.knowledge, "aucun des deux", AMOUNTS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("une rénovation de 1 200 m²", {"surface_m2": 1200, "nature_travaux": "renovation"}),
+        ("un bâtiment de bureaux de 5 000 m² où l'on rénove 300 m²",
+         {"surface_tertiaire": 5000, "surface_m2": 300}),
+        ("travaux sur 800 m² dans un site de 4 000 m²",
+         {"surface_m2": 800, "surface_tertiaire": 4000}),
+        ("la surface tertiaire est de 3 000 m²", {"surface_tertiaire": 3000}),
+    ],
+)  # fmt: skip
+def test_the_works_area_and_the_tertiary_area_are_told_apart(
+    engine: Engine, text: str, expected: dict[str, int]
+) -> None:
+    # Two facts are areas (décret tertiaire vs works): the words around the number decide.
+    assert read(engine, text).faits == expected
