@@ -8,6 +8,7 @@ printed on stderr, exit code 2, nothing on stdout.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import pkgutil
 import sys
@@ -19,6 +20,16 @@ Handler = Callable[[argparse.Namespace], int]
 
 class CliError(Exception):
     """A user error on the command line; its message is French and shown as is."""
+
+
+def parse_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date given on the command line; CliError (French) otherwise."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            f"Date invalide : « {text} ». Format attendu : AAAA-MM-JJ, par exemple 2026-11-30."
+        ) from None
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):

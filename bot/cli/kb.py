@@ -80,16 +80,11 @@ def _check() -> int:
 
 
 def _date(text: str | None, option: str) -> dt.date:
-    from bot.cli import CliError
+    from bot.cli import CliError, parse_date
 
     if not text:
         raise CliError(f"L'option {option} est obligatoire pour « kb changes » (AAAA-MM-JJ).")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CliError(
-            f"Date invalide : « {text} ». Format attendu : AAAA-MM-JJ, par exemple 2026-11-30."
-        ) from None
+    return parse_date(text)
 
 
 def _changes(args: argparse.Namespace) -> int:

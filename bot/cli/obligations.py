@@ -42,16 +42,9 @@ def register(subparsers: Any) -> None:
 
 
 def _parse_date(text: str | None) -> dt.date | None:
-    from bot.cli import CliError
+    from bot.cli import parse_date
 
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CliError(
-            f"Date invalide : « {text} ». Format attendu : AAAA-MM-JJ, par exemple 2026-11-30."
-        ) from None
+    return None if text is None else parse_date(text)
 
 
 def run(args: argparse.Namespace) -> int:
