@@ -7,12 +7,13 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed
 MODEL_DIR := models
+ASSETS    := bot/web/static/vendor/.built
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell train validate lint typecheck unit stories nlu-report bench test data migrate clean
+.PHONY: help install assets run shell train validate lint typecheck unit browser stories nlu-report bench test data migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +25,13 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	@touch $@
 
-install: $(STAMP) ## Build .venv with Python 3.10 and the pinned dependencies
+$(ASSETS): package.json package-lock.json scripts/build-assets.sh
+	scripts/build-assets.sh
+	@touch $@
+
+install: $(STAMP) $(ASSETS) ## Build .venv with Python 3.10 and the pinned dependencies, and the web assets
+
+assets: $(ASSETS) ## npm ci and copy DSFR and axe-core into bot/web/static/vendor
 
 migrate: install ## Create or upgrade the database named by DATABASE_URL
 	$(PY) -m bot db upgrade
@@ -32,7 +39,7 @@ migrate: install ## Create or upgrade the database named by DATABASE_URL
 train: install ## Train the model (skipped by Rasa when data and config are unchanged)
 	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --augmentation 0 --quiet
 
-run: train migrate ## Start the action server (5055) and the Rasa server (5005); Ctrl-C stops all
+run: train migrate ## Start the action server (5055), the Rasa server (5005) and the web app (8000); Ctrl-C stops all
 	$(PY) -m bot sessions seed
 	scripts/run-all.sh
 
@@ -50,7 +57,10 @@ typecheck: install ## mypy (strict) on bot/
 	$(VENV)/bin/mypy bot
 
 unit: install ## Unit tests (no model needed)
-	$(PY) -m pytest -m "not model" -q
+	$(PY) -m pytest -m "not model and not browser" -q
+
+browser: train ## Widget in Debian's chromium (Playwright): keyboard journey, axe-core, screenshot
+	$(PY) -m pytest -m browser -q
 
 stories: train ## Test stories with --fail-on-prediction-errors
 	$(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
@@ -66,6 +76,7 @@ data: install ## Re-derive the territory tables from @etalab/decoupage-administr
 
 test: lint typecheck validate unit train ## The whole suite (CI runs this)
 	$(PY) -m pytest -m model -q
+	$(PY) -m pytest -m browser -q
 	$(MAKE) --no-print-directory stories
 
 clean: ## Remove models, results and the local database

@@ -25,6 +25,7 @@ from bot.booking.formatting import FORMAT_LABELS, french_period, seats_left_labe
 from bot.booking.references import find_reference
 from bot.booking.repository import BookingView, SessionView
 from bot.booking.service import BookingService, get_booking_service
+from bot.cards import sessions_card
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,9 @@ class SessionListAction(Action, ABC):
         else:
             intro = "Voici les prochaines sessions de la mission SPASER. Laquelle choisissez-vous ?"
         dispatcher.utter_message(text=intro, buttons=session_buttons(sessions))
+        dispatcher.utter_message(
+            json_message=sessions_card(sessions, intro, session_buttons(sessions))
+        )
         return self.extra_events()
 
 

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._routing_common import ASK_PLACE, NEXT_BUTTONS, NEXT_QUESTION, ROUTING_ERROR
+from bot.cards import contacts_card
 from bot.contacts import RoutingResult, format_card, route
 from bot.territory import Place, PlaceError, Territories, load_territories
 
@@ -54,6 +55,7 @@ class ActionFindContact(Action):
         dispatcher.utter_message(text=f"Pourquoi ce contact : {result.pourquoi}")
         for contact in result.contacts[:MAX_CARDS]:
             dispatcher.utter_message(text=format_card(contact, territories))
+        dispatcher.utter_message(json_message=contacts_card(result, territories, MAX_CARDS))
         dispatcher.utter_message(
             text=NEXT_QUESTION, buttons=NEXT_BUTTONS.get(kind, NEXT_BUTTONS["guichet_vert"])
         )

@@ -16,6 +16,7 @@ from actions._autodiagnostic_common import (
     unknown_of,
 )
 from actions._latest_message import latest_entities, latest_intent
+from bot.cards import obligations_card
 from bot.diagnostic import listing
 from bot.inference import is_place_only
 
@@ -38,4 +39,7 @@ class ActionListObligations(AutodiagnosticAction):
                 dispatcher.utter_message(text=NO_PROFILE)
             return []
         send(dispatcher, listing(self.engine.knowledge, result, unknown_of(tracker)))
+        dispatcher.utter_message(
+            json_message=obligations_card(self.engine.knowledge, result, unknown_of(tracker))
+        )
         return [SlotSet(CURRENT_FACT_SLOT, None)]

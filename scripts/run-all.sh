@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server in the foreground; Ctrl-C stops both.
+# Start the action server, the Rasa server and the web app in the foreground; Ctrl-C stops all.
 # `--shell` chats in the terminal instead of serving the channels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" TF_CPP_MIN_LOG_LEVEL=2
 ACTION_PORT="${ACTION_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
+WEB_PORT="${WEB_PORT:-8000}"
+export RASA_PORT WEB_PORT
 mkdir -p var
 
 cat > var/endpoints.yml <<YAML
@@ -36,8 +38,11 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 echo "Serveur Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook (REST) et Socket.IO sur le même port."
+echo "Page de démonstration et assistant : http://localhost:${WEB_PORT}/"
 echo "Pour discuter dans le terminal : make shell. Arrêt : Ctrl-C."
 .venv/bin/rasa run --model models --endpoints var/endpoints.yml --credentials credentials.yml \
   --port "$RASA_PORT" --cors "*" --quiet &
+pids+=($!)
+.venv/bin/python -m bot.web &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -72,9 +72,11 @@ async def test_the_list_shows_sessions_as_buttons_with_french_dates(
     session_id = add(service, capacity=12)
     dispatcher = CollectingDispatcher()
     events = await ActionListSpaserSessions(lambda: service).run(dispatcher, make_tracker(), {})
-    (message,) = dispatcher.messages
+    message, rich = dispatcher.messages  # the text with its buttons, then the same as a card
     (button,) = message["buttons"]
     assert "jeudi 14 janvier 2027, 10 h 00 – 11 h 30" in button["title"]
+    (element,) = rich["custom"]["carte"]["elements"]
+    assert element["boutons"][0]["payload"] == button["payload"]
     assert "en ligne" in button["title"] and "12 places restantes" in button["title"]
     assert button["payload"] == f'/choose_session{{"session_id": "{session_id}"}}'
     assert slots_of(events) == {

@@ -195,7 +195,9 @@ async def test_contact_card_says_who_what_how_and_why() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"contact_type": "guichet_vert", "routing_place": "cp:33000:33"})
     events = await ActionFindContact().run(dispatcher, tracker, {})
-    why, card, follow_up = (m["text"] for m in dispatcher.messages)
+    why, card, follow_up = (m["text"] for m in dispatcher.messages if m.get("text"))
+    [rich] = [m["custom"]["carte"] for m in dispatcher.messages if m.get("custom")]
+    assert rich["remplace"] == [card] and "3AR" in rich["elements"][0]["titre"]
     assert why.startswith(
         "Pourquoi ce contact : 33000 (Bordeaux) → Gironde (33) → Nouvelle-Aquitaine"
     )
