@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.paths import VAR_DIR
 from bot.settings import get_settings
-from bot.web.console import Console, console_routes
+from bot.web.console import Console, console_routes, held_answer
 from bot.web.messages import clean_messages
 from bot.web.rasa_client import RasaRestClient, RasaUnavailable, Relay
 from bot.web.signing import load_secret, mint_id, sign, verify
@@ -136,6 +136,7 @@ def create_app(
     the hotline console (bot/web/console: database, triage parser, session lengths)."""
     config = config or WebConfig.from_env()
     send_to_rasa: Relay = relay or RasaRestClient(config.rasa_url)
+    console = console or Console.from_env()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def conversation_of(request: Request) -> str | None:
@@ -203,7 +204,11 @@ def create_app(
         except RasaUnavailable as error:
             logger.warning("Rasa indisponible : %s", error)
             return _error(RASA_DOWN, 503, retry=True)
-        messages = clean_messages(answer) or [{"text": NO_ANSWER}]
+        messages = (
+            clean_messages(answer)
+            or await held_answer(conversation_id, console)
+            or [{"text": NO_ANSWER}]
+        )
         return SafeJSONResponse({"messages": messages})
 
     async def new_conversation(request: Request) -> Response:

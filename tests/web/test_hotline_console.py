@@ -18,6 +18,7 @@ from bot.booking.db import clear_engines
 from bot.hotline import accounts, tickets
 from bot.web.app import COOKIE, WebConfig, create_app
 from bot.web.console import Console, TriageService
+from bot.web.console.routes import RELAYED
 from bot.web.console.sessions import SESSION_COOKIE, SessionSigner
 from bot.web.signing import mint_id, sign
 
@@ -482,3 +483,20 @@ def test_the_nlu_loads_once_even_for_two_first_requests() -> None:
     for thread in threads:
         thread.join()
     assert loads == [1]
+
+
+async def silent_rasa(sender: str, message: str) -> list[dict[str, Any]]:
+    return []  # what Rasa answers while the hotline holds the conversation
+
+
+def test_a_message_to_a_held_conversation_is_said_to_be_passed_on(url: str) -> None:
+    console = Console(database_url=url, triage=TriageService(parser=FakeParser()))
+    app = create_app(WebConfig(secret=SECRET, rasa_url="http://rasa.invalid"), silent_rasa, console)
+    widget = TestClient(app)
+    conversation = mint_id()
+    widget.cookies.set(COOKIE, sign(conversation, SECRET))
+    quiet = widget.post("/api/chat", json={"message": "Bonjour"}, headers={"Origin": ORIGIN})
+    assert "Reformulez" in quiet.json()["messages"][0]["text"]  # no ticket: the usual notice
+    open_ticket(url, conversation)
+    held = widget.post("/api/chat", json={"message": "Vous êtes là ?"}, headers={"Origin": ORIGIN})
+    assert held.json() == {"messages": [{"text": RELAYED}]}

@@ -139,6 +139,19 @@ async def read_form(request: Request) -> dict[str, str] | None:
     return {key: values[0] for key, values in fields.items()}
 
 
+RELAYED = (
+    "Message transmis au conseiller de la hotline : sa réponse s'affichera ici, sans que vous "
+    "ayez à écrire."
+)
+
+
+async def held_answer(conversation_id: str, console: Console) -> list[dict[str, str]]:
+    """What the widget shows when Rasa said nothing: while the hotline holds the conversation the
+    bot is silent on purpose (the message went to the ticket), so say it was passed on."""
+    ticket = await run_in_threadpool(tickets.active_ticket, conversation_id, console.database_url)
+    return [{"text": RELAYED}] if ticket is not None else []
+
+
 def console_routes(
     config: Any,
     conversation_of: Callable[[Request], str | None],
