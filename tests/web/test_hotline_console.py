@@ -5,6 +5,7 @@ forged sessions, CSRF, take/reply/close, and the widget's poll for agent replies
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -500,3 +501,70 @@ def test_a_message_to_a_held_conversation_is_said_to_be_passed_on(url: str) -> N
     open_ticket(url, conversation)
     held = widget.post("/api/chat", json={"message": "Vous êtes là ?"}, headers={"Origin": ORIGIN})
     assert held.json() == {"messages": [{"text": RELAYED}]}
+
+
+# --- programme analytics --------------------------------------------------------------------
+
+
+@pytest.fixture
+def stats_client(url: str, tmp_path: Path) -> TestClient:
+    from tests.bot.test_analytics import EVENTS
+
+    tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql
+
+    engine = create_engine(tracker)
+    with engine.begin() as connection:
+        connection.execute(
+            sql(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+                "timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"
+            )
+        )
+        for event in EVENTS:
+            connection.execute(
+                sql("INSERT INTO events (sender_id, type_name, timestamp, intent_name, "
+                    "action_name, data) VALUES (:s, :t, :ts, :i, :a, :d)"),
+                {"s": event.sender_id, "t": event.type_name, "ts": time.time() - 3600,
+                 "i": event.intent_name, "a": event.action_name, "d": json.dumps(event.data)},
+            )  # fmt: skip
+    engine.dispose()
+    console = Console(database_url=url, triage=TriageService(parser=FakeParser()))
+    console.tracker_url = tracker
+    app = create_app(WebConfig(secret=SECRET, rasa_url="http://rasa.invalid"), no_rasa, console)
+    return TestClient(app, follow_redirects=False)
+
+
+STATS = ["/hotline/statistiques", "/hotline/statistiques.csv", "/hotline/statistiques/parcours.svg"]
+
+
+def test_the_analytics_are_for_admins_only(stats_client: TestClient) -> None:
+    for path in STATS:
+        assert stats_client.get(path).status_code == 303, path
+    login(stats_client)  # an agent
+    page = stats_client.get("/hotline")
+    assert "/hotline/statistiques" not in page.text
+    for path in STATS:
+        answer = stats_client.get(path)
+        assert answer.status_code == 403 and "réservée" in answer.text, path
+
+
+def test_an_admin_sees_figures_charts_and_a_csv_without_personal_data(
+    stats_client: TestClient,
+) -> None:
+    login(stats_client, "chef.martin")
+    page = stats_client.get("/hotline/statistiques")
+    assert page.status_code == 200
+    assert 'id="chiffre-conversations">3<' in page.text
+    assert "Autodiagnostic" in page.text and "Nouvelle-Aquitaine" in page.text
+    assert "[courriel]" in page.text and "jean.dupont" not in page.text
+    assert '<img class="hotline-chart" src="/hotline/statistiques/parcours.svg"' in page.text
+    for name in ("conversations", "parcours", "obligations", "regions"):
+        chart = stats_client.get(f"/hotline/statistiques/{name}.svg")
+        assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml"
+        assert chart.text.lstrip().startswith("<?xml") and "<script" not in chart.text
+    assert stats_client.get("/hotline/statistiques/inconnu.svg").status_code == 404
+    export = stats_client.get("/hotline/statistiques.csv")
+    assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
+    assert "conversations;total;3;" in export.text and "jean.dupont" not in export.text

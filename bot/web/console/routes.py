@@ -28,10 +28,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
+from bot.analytics import Report, build_report, read_events, since_days, to_csv
 from bot.booking.models import utc_now
 from bot.engine import get_engine
 from bot.hotline import accounts, tickets
 from bot.hotline.summary import AUTHOR_LABELS
+from bot.paths import ROOT
+from bot.territory import load_territories
 from bot.web.console.sessions import LOGIN_COOKIE, SESSION_COOKIE, ConsoleSession, SessionSigner
 from bot.web.console.triage_service import TriageService, clean_text
 
@@ -80,13 +83,21 @@ class Console:
     triage: TriageService = field(default_factory=TriageService)
     idle_s: int = 30 * 60
     absolute_s: int = 10 * 3600
+    tracker_url: str = f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+    """Rasa's SQL tracker store, read by the analytics page."""
+    stats_days: int = 30
 
     @classmethod
     def from_env(cls) -> Console:
-        """`DATABASE_URL` (through the settings), `HOTLINE_IDLE_S`, `HOTLINE_MAX_S`."""
+        """`DATABASE_URL` (through the settings), `HOTLINE_IDLE_S`, `HOTLINE_MAX_S`,
+        `TRACKER_DB_URL` or `TRACKER_DB` (the SQLite file `make run` gives Rasa)."""
+        tracker = os.environ.get("TRACKER_DB_URL") or (
+            f"sqlite:///{ROOT / os.environ.get('TRACKER_DB', 'var/tracker.db')}"
+        )
         return cls(
             idle_s=_env_int("HOTLINE_IDLE_S", 30 * 60),
             absolute_s=_env_int("HOTLINE_MAX_S", 10 * 3600),
+            tracker_url=tracker,
         )
 
 
@@ -431,6 +442,70 @@ def console_routes(
             set_session(response, signer.touch(session))
         return response
 
+    # --- programme analytics (admin) -----------------------------------------------------------
+
+    def report_sync() -> Report:
+        events = read_events(console.tracker_url, since_days(console.stats_days))
+        return build_report(events, load_territories(), obligation_titles())
+
+    def chart_data(report: Report, name: str) -> tuple[str, list[str], list[float]] | None:
+        if name == "conversations":
+            per_day: dict[str, int] = {}
+            for day, _channel, count in report.per_day_channel:
+                per_day[day] = per_day.get(day, 0) + count
+            return "Conversations par jour", list(per_day), [float(v) for v in per_day.values()]
+        if name == "parcours":
+            labels = [f"{label} ({kind})" for label, _, _ in report.journeys
+                      for kind in ("commencés", "terminés")]  # fmt: skip
+            values = [float(v) for _, begun, done in report.journeys for v in (begun, done)]
+            return "Parcours commencés et terminés", labels, values
+        if name == "obligations":
+            return (
+                "Obligations les plus demandées",
+                [label for label, _ in report.top_obligations],
+                [float(count) for _, count in report.top_obligations],
+            )
+        if name == "regions":
+            return (
+                "Régions les plus demandées",
+                [label for label, _ in report.top_regions],
+                [float(count) for _, count in report.top_regions],
+            )
+        return None
+
+    async def stats(request: Request, session: ConsoleSession) -> Response:
+        report = await run_in_threadpool(report_sync)
+        return render(
+            request,
+            "hotline/statistiques.html",
+            {"report": report, "days": console.stats_days, "nav": "stats"},
+            session,
+        )
+
+    async def stats_chart(request: Request, session: ConsoleSession) -> Response:
+        from bot.web.console.charts import bar_chart
+
+        report = await run_in_threadpool(report_sync)
+        data = chart_data(report, str(request.path_params["chart"]))
+        if data is None:
+            return Response("Graphique inconnu.", status_code=404, media_type="text/plain")
+        svg = await run_in_threadpool(bar_chart, *data)
+        response = Response(svg, media_type="image/svg+xml")
+        response.headers["cache-control"] = "no-store"
+        set_session(response, signer.touch(session))
+        return response
+
+    async def stats_csv(request: Request, session: ConsoleSession) -> Response:
+        report = await run_in_threadpool(report_sync)
+        response = Response(
+            "\ufeff" + to_csv(report),  # BOM: spreadsheets then read the accents right
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="statistiques-assistant.csv"'},
+        )
+        response.headers["cache-control"] = "no-store"
+        set_session(response, signer.touch(session))
+        return response
+
     # --- the widget's poll ------------------------------------------------------------------------
 
     async def new_replies(request: Request) -> Response:
@@ -468,6 +543,9 @@ def console_routes(
             methods=["POST"],
         ),
         Route("/hotline/tri", page(triage_page), methods=["GET", "POST"]),
+        Route("/hotline/statistiques", page(stats, admin=True)),
+        Route("/hotline/statistiques.csv", page(stats_csv, admin=True)),
+        Route("/hotline/statistiques/{chart}.svg", page(stats_chart, admin=True)),
         Route("/api/triage", api_triage, methods=["POST"]),
         Route("/api/chat/nouveaux", new_replies, methods=["POST"]),
     ]
