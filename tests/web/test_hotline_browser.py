@@ -30,6 +30,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "mot de passe de test 2026"
 AGENT = "agent.test"
+ADMIN = "equipe.programme"
 REPLY = "Bonjour, ici Camille de la hotline : je regarde votre question sur le SPASER."
 ARTEFACTS = ROOT / "results" / "browser"
 SCREENSHOT = ROOT / "docs" / "img" / "console.png"
@@ -65,12 +66,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         [*bot, "hotline", "add-user", AGENT], cwd=ROOT, env=env, check=True,
         input=(PASSWORD + "\n").encode(),
     )  # fmt: skip
+    subprocess.run(
+        [*bot, "hotline", "add-user", ADMIN, "--role", "admin"], cwd=ROOT, env=env, check=True,
+        input=(PASSWORD + "\n").encode(),
+    )  # fmt: skip
+    tracker = tmp / "tracker.db"
     processes: list[subprocess.Popen[bytes]] = []
     try:
         actions, action_url = start_action_server(database_url)
         processes.append(actions)
         rasa_port, web_port = free_port(), free_port()
-        (tmp / "endpoints.yml").write_text(f'action_endpoint:\n  url: "{action_url}"\n')
+        (tmp / "endpoints.yml").write_text(
+            f'action_endpoint:\n  url: "{action_url}"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker}"\n'
+        )
         (tmp / "credentials.yml").write_text("rest:\n")
         rasa_log = (tmp / "rasa.log").open("wb")
         rasa = subprocess.Popen(
@@ -86,7 +95,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             [*bot[:2], "bot.web"],
             cwd=ROOT,
             env={**env, "WEB_PORT": str(web_port), "RASA_PORT": str(rasa_port),
-                 "WEB_SECRET": "secret-de-test-" + "x" * 32},
+                 "WEB_SECRET": "secret-de-test-" + "x" * 32,
+                 "TRACKER_DB_URL": f"sqlite:///{tracker}"},
         )  # fmt: skip
         processes.append(web)
         wait_http(f"http://127.0.0.1:{web_port}/sante", web, "l'application web", 60)
@@ -139,11 +149,11 @@ def widget_say(page: Any, text: str) -> None:
     )
 
 
-def console_login(page: Any, base: str) -> None:
+def console_login(page: Any, base: str, user: str = AGENT) -> None:
     page.goto(f"{base}/hotline")
     assert page.url.startswith(f"{base}/hotline/connexion")  # nothing without logging in
     page.locator("#identifiant").focus()
-    page.keyboard.type(AGENT)
+    page.keyboard.type(user)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "mot_de_passe"
     page.keyboard.type(PASSWORD)
@@ -206,6 +216,8 @@ def test_a_hotline_agent_answers_a_widget_conversation(browser: Any, stack: dict
     last = buyer.locator("#aad-log").inner_text()
     assert "Conseiller de la hotline" not in last.split("restauration collective ?")[-1]
     assert buyer.locator("#aad-log .aad-msg--bot").count() > 4
+    # The closing note the poll showed is not said a second time by the bot.
+    assert buyer.locator("#aad-log").inner_text().count("a clos l'échange") == 1
     assert errors == [], errors
 
     # Logged out, the console is closed again.
@@ -235,4 +247,39 @@ def test_a_rest_conversation_gets_the_reply_on_its_next_message(
     agent.locator("#fait").wait_for()
     resumed = rest_say(stack["rasa"], sender, "Bonjour")
     assert any("a clos l'échange" in a for a in resumed), resumed
+    context.close()
+
+
+def test_the_programme_team_sees_the_analytics_and_the_triage_box_works(
+    browser: Any, stack: dict[str, str]
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    console_login(page, stack["web"], ADMIN)
+    page.locator("a.fr-nav__link", has_text="Statistiques").click()
+    page.wait_for_url(f"{stack['web']}/hotline/statistiques")
+    # The conversations of the tests above are in Rasa's tracker store.
+    assert int(page.locator("#chiffre-conversations").inner_text()) >= 2
+    assert "Transfert à la hotline" in page.locator("#table-parcours").inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.hotline-chart')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert axe_violations(page) == []
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "statistiques.png"), full_page=True)
+
+    # The triage box, with the trained model loaded by the web app on first use.
+    page.locator("a.fr-nav__link", has_text="Tri d'un appel").click()
+    page.locator("#texte").fill(
+        "Bonjour, je suis acheteuse à la mairie de Talence, nous renouvelons 30 véhicules."
+    )
+    page.locator("#trier").click()
+    page.locator("#resultat").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert "Nouvelle-Aquitaine" in page.locator("#tri-resume").inner_text() or (
+        "33" in page.locator("#resultat").inner_text()
+    )
+    assert page.locator("#tri-obligations li").count() >= 1
+    assert axe_violations(page) == []
+    page.screenshot(path=str(ARTEFACTS / "triage.png"), full_page=True)
     context.close()

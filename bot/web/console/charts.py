@@ -19,6 +19,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float]) -> byt
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # type: ignore[import-untyped]
+    from matplotlib.ticker import MaxNLocator  # type: ignore[import-untyped]
 
     with _lock:
         height = max(2.0, 0.45 * len(labels) + 1.2)
@@ -30,6 +31,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float]) -> byt
                 axes.barh(positions, list(values), color=BLUE_FRANCE)
                 axes.set_yticks(positions, shown)
                 axes.invert_yaxis()
+                axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts, not fractions
                 for position, value in zip(positions, values, strict=True):
                     axes.text(value, position, f" {value:g}", va="center", fontsize=9)
             else:
