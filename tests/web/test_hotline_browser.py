@@ -274,6 +274,9 @@ def test_the_programme_team_sees_the_analytics_and_the_triage_box_works(
     page.locator("#texte").fill(
         "Bonjour, je suis acheteuse à la mairie de Talence, nous renouvelons 30 véhicules."
     )
+    # The first triage loads the model (tens of seconds on a busy machine).
+    page.set_default_navigation_timeout(ANSWER_TIMEOUT_MS)
+    page.set_default_timeout(ANSWER_TIMEOUT_MS)
     page.locator("#trier").click()
     page.locator("#resultat").wait_for(timeout=ANSWER_TIMEOUT_MS)
     assert "Nouvelle-Aquitaine" in page.locator("#tri-resume").inner_text() or (

@@ -52,6 +52,16 @@ async def no_rasa(sender: str, message: str) -> list[dict[str, Any]]:
     return [{"text": "Bonjour !"}]
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with tiny costs: the same code paths, without seconds of hashing per login
+    (tests/bot/hotline checks the real parameters)."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", lambda: hasher)
+
+
 @pytest.fixture
 def url(tmp_path: Path) -> Iterator[str]:
     clear_engines()
