@@ -190,7 +190,14 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(client: TestClient) ->
 
 # --- nothing without a session -----------------------------------------------------------------
 
-PAGES = ["/hotline", "/hotline/tickets/{id}", "/hotline/tri"]
+PAGES = [
+    "/hotline",
+    "/hotline/tickets/{id}",
+    "/hotline/tri",
+    "/hotline/statistiques",
+    "/hotline/statistiques.csv",
+    "/hotline/statistiques/parcours.svg",
+]
 FORMS = [
     "/hotline/tickets/{id}/prendre",
     "/hotline/tickets/{id}/repondre",
