@@ -152,7 +152,13 @@ def widget_say(page: Any, text: str) -> None:
 def console_login(page: Any, base: str, user: str = AGENT) -> None:
     page.goto(f"{base}/hotline")
     assert page.url.startswith(f"{base}/hotline/connexion")  # nothing without logging in
-    page.locator("#identifiant").focus()
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Contenu"
+    for _ in range(20):  # then the login field, by keyboard only
+        if page.evaluate("document.activeElement.id") == "identifiant":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "identifiant"
     page.keyboard.type(user)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "mot_de_passe"
