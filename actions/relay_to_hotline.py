@@ -29,13 +29,22 @@ class ActionRelayToHotline(Action):
         self,
         add_message: Callable[[str, str], bool] = tickets.add_user_message,
         take_replies: Callable[[str], list[str]] = tickets.take_replies,
+        closing_shown: Callable[[str], bool] = tickets.closing_note_shown,
     ) -> None:
         self._add_message = add_message
         self._take_replies = take_replies
+        self._closing_shown = closing_shown
 
     def name(self) -> str:
         """Rasa's name for this action."""
         return "action_relay_to_hotline"
+
+    async def _note_shown(self, sender_id: str) -> bool:
+        try:
+            return await asyncio.to_thread(self._closing_shown, sender_id)
+        except Exception:
+            logger.exception("closing note check failed")
+            return False
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -58,7 +67,8 @@ class ActionRelayToHotline(Action):
         if held:
             return []
         # The agent closed the ticket: the bot answers this very message as if it just arrived.
-        if tickets.CLOSING_NOTE not in replies:
+        # The web widget may have shown the closing note already (it polls for replies).
+        if tickets.CLOSING_NOTE not in replies and not await self._note_shown(tracker.sender_id):
             dispatcher.utter_message(text=tickets.CLOSING_NOTE)
         return [
             SlotSet(TICKET_SLOT, None),

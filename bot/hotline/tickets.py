@@ -227,6 +227,30 @@ def take_replies(conversation_id: str, url: str | None = None) -> list[str]:
         return [m.text for m in messages]
 
 
+def closing_note_shown(conversation_id: str, url: str | None = None) -> bool:
+    """True when the conversation's latest ticket is closed and its closing note was already
+    shown (the web widget polls for it), so the bot does not say it a second time."""
+    engine = ensure_schema(url)
+    with Session(engine) as session:
+        latest = session.execute(
+            select(Ticket)
+            .where(Ticket.conversation_id == conversation_id)
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if latest is None or latest.status != "closed":
+            return False
+        shown = session.execute(
+            select(TicketMessage.id).where(
+                TicketMessage.ticket_id == latest.id,
+                TicketMessage.author == "system",
+                TicketMessage.text == CLOSING_NOTE,
+                TicketMessage.delivered_at.is_not(None),
+            )
+        ).first()
+        return shown is not None
+
+
 def get_ticket(ticket_id: int, url: str | None = None) -> TicketView:
     """One ticket with its transcript; TicketError when unknown."""
     engine = ensure_schema(url)

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.paths import VAR_DIR
 from bot.settings import get_settings
+from bot.web.console import Console, console_routes, held_answer
 from bot.web.messages import clean_messages
 from bot.web.rasa_client import RasaRestClient, RasaTimeout, RasaUnavailable, Relay
 from bot.web.signing import load_secret, mint_id, sign, verify
@@ -133,10 +134,14 @@ def fingerprint(conversation_id: str) -> str:
     return hashlib.sha256(conversation_id.encode()).hexdigest()[:16]
 
 
-def create_app(config: WebConfig | None = None, relay: Relay | None = None) -> Starlette:
-    """Build the app; `relay` sends a message to Rasa (a fake in tests)."""
+def create_app(
+    config: WebConfig | None = None, relay: Relay | None = None, console: Console | None = None
+) -> Starlette:
+    """Build the app; `relay` sends a message to Rasa (a fake in tests); `console` configures
+    the hotline console (bot/web/console: database, triage parser, session lengths)."""
     config = config or WebConfig.from_env()
     send_to_rasa: Relay = relay or RasaRestClient(config.rasa_url)
+    console = console or Console.from_env()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def conversation_of(request: Request) -> str | None:
@@ -207,7 +212,11 @@ def create_app(config: WebConfig | None = None, relay: Relay | None = None) -> S
         except RasaUnavailable as error:
             logger.warning("Rasa indisponible : %s", error)
             return _error(RASA_DOWN, 503, retry=True)
-        messages = clean_messages(answer) or [{"text": NO_ANSWER}]
+        messages = (
+            clean_messages(answer)
+            or await held_answer(conversation_id, console)
+            or [{"text": NO_ANSWER}]
+        )
         return SafeJSONResponse({"messages": messages})
 
     async def new_conversation(request: Request) -> Response:
@@ -226,6 +235,7 @@ def create_app(config: WebConfig | None = None, relay: Relay | None = None) -> S
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/chat/nouvelle", new_conversation, methods=["POST"]),
         Route("/sante", health),
+        *console_routes(config, conversation_of, console),
         Mount("/static", StaticFiles(directory=str(HERE / "static"), check_dir=False)),
     ]
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

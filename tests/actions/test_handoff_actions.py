@@ -35,6 +35,7 @@ def relay(url: str) -> ActionRelayToHotline:
     return ActionRelayToHotline(
         add_message=partial(tickets.add_user_message, url=url),
         take_replies=partial(tickets.take_replies, url=url),
+        closing_shown=partial(tickets.closing_note_shown, url=url),
     )
 
 
@@ -141,6 +142,21 @@ async def test_once_closed_the_bot_says_so_and_answers_the_message_itself(url: s
     assert events[1]["event"] == "action" and events[1]["name"] == "action_listen"
     assert events[2]["event"] == "user" and events[2]["text"] == tracker.latest_message["text"]
     assert events[2]["parse_data"]["intent"]["name"] == "ask_obligations"
+
+
+async def test_a_closing_note_the_widget_already_showed_is_not_said_twice(url: str) -> None:
+    ticket, _ = tickets.open_ticket("c5", "résumé", url=url)
+    tickets.close(ticket.id, "agent", url=url)
+    assert not tickets.closing_note_shown("c5", url=url)
+    assert tickets.take_replies("c5", url=url) == [tickets.CLOSING_NOTE]  # the widget's poll
+    assert tickets.closing_note_shown("c5", url=url)
+    tracker = make_tracker(
+        slots={"handoff_ticket": ticket.id}, intent="greet", text="bonjour", sender_id="c5"
+    )
+    dispatcher = CollectingDispatcher()
+    events = await relay(url).run(dispatcher, tracker, {})
+    assert dispatcher.messages == []  # the bot answers the message itself, without the note
+    assert events[0]["name"] == "handoff_ticket" and events[0]["value"] is None
 
 
 async def test_a_database_failure_is_told_in_french() -> None:

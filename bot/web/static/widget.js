@@ -494,6 +494,23 @@
       });
   });
 
+  // --- hotline: an agent's reply (or the closing note) appears without the user typing --------
+
+  function pollHotline() {
+    if (document.hidden) return;
+    fetch("/api/chat/nouveaux", { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+      .then(function (body) {
+        if (!body || !Array.isArray(body.messages) || !body.messages.length) return;
+        var entry = { from: "bot", messages: body.messages };
+        state.entries.push(entry);
+        save();
+        reveal(append(entry));
+      })
+      .catch(function () { /* offline: the next poll tries again */ });
+  }
+  setInterval(pollHotline, 4000);
+
   renderAll();
   if (state.open) open(false);
   if (state.pending.length) pump();
