@@ -34,14 +34,30 @@ def snapshot_of(tracker: Tracker) -> ConversationSnapshot:
     """What the tracker holds that the ticket summary uses."""
     messages: list[tuple[str, str, dict[str, Any] | None]] = []
     actions_run: set[str] = set()
+    since_user: list[str] = []  # actions run since the last user message
+    taken_back: int | None = None  # where a message the fallback took back stood
     for event in tracker.events:
         kind = event.get("event")
         if kind == "user":
-            messages.append(("user", str(event.get("text") or ""), event.get("parse_data")))
+            line = ("user", str(event.get("text") or ""), event.get("parse_data"))
+            if taken_back is not None:
+                # The two-stage fallback replays the message with the intent the user chose.
+                messages[taken_back] = line
+                taken_back = None
+            elif since_user[-2:] != ["action_relay_to_hotline", "action_listen"]:
+                # Not a message replayed once the hotline handed the conversation back (relay,
+                # then an injected action_listen): that one is already recorded.
+                messages.append(line)
+            since_user = []
+        elif kind == "rewind":
+            taken_back = max(
+                (i for i, (author, _, _) in enumerate(messages) if author == "user"), default=None
+            )
         elif kind == "bot" and event.get("text"):
             messages.append(("bot", str(event["text"]), None))
         elif kind == "action" and event.get("name"):
             actions_run.add(str(event["name"]))
+            since_user.append(str(event["name"]))
     return ConversationSnapshot(
         establishment_type=tracker.get_slot("establishment_type"),
         purchase_category=tracker.get_slot("purchase_category"),

@@ -183,3 +183,22 @@ def test_the_user_is_told_the_hours_and_whether_the_hotline_is_open() -> None:
         message = handoff_message(7, closed, hours)
         assert "fermée" in message and "du lundi au vendredi, de 9 h à 17 h" in message
         assert "n° 7" in message
+
+
+def test_replayed_messages_are_quoted_once() -> None:
+    from actions.hand_over import snapshot_of
+
+    events = [
+        user("euh les voitures", "nlu_fallback", 0.3),
+        {"event": "bot", "text": "Vouliez-vous dire : mes obligations ?"},
+        {"event": "action", "name": "action_two_stage_fallback"},
+        {"event": "rewind"},
+        user("euh les voitures", "ask_obligations", 1.0),
+        {"event": "action", "name": "action_relay_to_hotline"},
+        {"event": "bot", "text": "Le conseiller a clos l'échange."},
+        {"event": "action", "name": "action_listen"},
+        user("euh les voitures", "ask_obligations", 1.0),
+    ]
+    messages = snapshot_of(make_tracker(events=events)).messages
+    assert [m[0] for m in messages] == ["user", "bot", "bot"]
+    assert messages[0][2]["intent"]["name"] == "ask_obligations"  # type: ignore[index]
