@@ -62,8 +62,10 @@ unit: install ## Unit tests (no model needed)
 browser: train ## Widget in Debian's chromium (Playwright): keyboard journey, axe-core, screenshot
 	$(PY) -m pytest -m browser -q
 
+STORIES := $(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+
 stories: train ## Test stories with --fail-on-prediction-errors
-	$(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/stories --quiet
+	$(STORIES)
 
 nlu-report: train ## Evaluate the model on the held-out French test set (tests/nlu)
 	$(PY) scripts/nlu_report.py --model $(MODEL_DIR) --test-dir tests/nlu --out docs/nlu-report.json
@@ -77,7 +79,7 @@ data: install ## Re-derive the territory tables from @etalab/decoupage-administr
 test: lint typecheck validate unit train ## The whole suite (CI runs this)
 	$(PY) -m pytest -m model -q
 	$(PY) -m pytest -m browser -q
-	$(MAKE) --no-print-directory stories
+	$(STORIES)  # not `make stories`: the model is trained once per run
 
 teams-app: install ## Build the Teams app package var/teams-app.zip (TEAMS_* variables, docs/teams.md)
 	$(PY) scripts/teams_package.py
