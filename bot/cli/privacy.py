@@ -85,6 +85,7 @@ def _purge(args: argparse.Namespace) -> int:
     with _log_to_stderr():
         removed = purge(settings, dry_run=args.dry_run)
     verb = "à effacer" if args.dry_run else "effacé(s)"
+    since = f" depuis plus de {settings.booking_days} jour(s)" if settings.booking_days else ""
     print(
         ("Simulation, rien n'est effacé.\n" if args.dry_run else "")
         + f"Conversations (plus de {settings.conversation_days} jours) : "
@@ -92,7 +93,7 @@ def _purge(args: argparse.Namespace) -> int:
         "conversation(s).\n"
         f"Tickets de la hotline clos depuis plus de {settings.conversation_days} jours : "
         f"{removed.tickets} ticket(s), {removed.ticket_messages} message(s) {verb}.\n"
-        f"Inscriptions des sessions terminées depuis plus de {settings.booking_days} jour(s) : "
+        f"Inscriptions des sessions terminées{since} : "
         f"{removed.bookings} {'à anonymiser' if args.dry_run else 'anonymisée(s)'}."
     )
     return 0
