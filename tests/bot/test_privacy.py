@@ -304,3 +304,22 @@ def test_the_command_prints_counts_only(
     monkeypatch.setenv("RETENTION_BOOKINGS_DAYS", "-3")
     assert main(["privacy", "purge"]) == 2
     clear_engines()
+
+
+@pytest.mark.postgres
+def test_the_tracker_store_on_postgresql(postgres_url: str) -> None:  # noqa: F811
+    """Production keeps Rasa's events in PostgreSQL (TRACKER_DB_URL): same purge, same erasure."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    engine = create_engine(postgres_url)
+    SQLTrackerStore.SQLEvent.__table__.create(engine)
+    engine.dispose()
+    add_events(postgres_url, "old", [31])
+    add_events(postgres_url, "young", [29])
+    add_events(postgres_url, "hers", [2], text=f"contact : {EMAIL}")
+    removed = privacy.purge(settings(postgres_url, postgres_url), clock=_clock)
+    assert (removed.tracker_events, removed.conversations) == (1, 1)
+    assert (
+        privacy.delete_person(settings(postgres_url, postgres_url), email=EMAIL).tracker_events == 1
+    )
+    assert event_ages(postgres_url) == {"young": [29]}
