@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install assets run shell train validate lint typecheck unit browser stories nlu-report bench test data migrate teams-app clean
+.PHONY: help install assets run shell train validate lint typecheck unit browser stories nlu-report bench test data migrate purge teams-app clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,8 +39,12 @@ migrate: install ## Create or upgrade the database named by DATABASE_URL
 train: install ## Train the model (skipped by Rasa when data and config are unchanged)
 	$(RASA) train --domain domain --data data --config config.yml --out $(MODEL_DIR) --augmentation 0 --quiet
 
+purge: migrate ## Delete what is past its retention period (docs/privacy.md); cron runs it daily
+	$(PY) -m bot privacy purge
+
 run: train migrate ## Start the action server (5055), the Rasa server (5005) and the web app (8000); Ctrl-C stops all
 	$(PY) -m bot sessions seed
+	$(PY) -m bot privacy purge
 	scripts/run-all.sh
 
 shell: train ## Chat with the assistant in the terminal (action server started alongside)

@@ -112,7 +112,7 @@ def evaluate(engine: Engine, tracker: Tracker) -> Result | None:
         try:
             facts[key] = engine.check_fact(key, value)
         except EngineError:
-            logger.warning("Dropping invalid fact %s=%r", key, value)
+            logger.warning("Dropping invalid fact %s (value not logged: user input)", key)
     inferred = inferred_of(tracker)
     if TERRITOIRE in engine.facts_read(*profile):
         # The EGalim rate depends on the territory: inferred from the place, never asked.

@@ -89,7 +89,7 @@ class ValidateSpaserBookingForm(FormValidationAction):
             dispatcher.utter_message(text=str(error))
             return refused
         except Exception:
-            logger.exception("checking SPASER session %r failed", slot_value)
+            logger.exception("checking the chosen SPASER session failed")
             dispatcher.utter_message(text=TECHNICAL_ERROR)
             return refused
         full = session.seats_left == 0

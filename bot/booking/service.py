@@ -449,10 +449,11 @@ class BookingService:
                 _erase(booking, self.clock())
             return len(rows)
 
-    def purge(self, older_than_days: int) -> int:
+    def purge(self, older_than_days: int, *, dry_run: bool = False) -> int:
         """Blank the personal data of bookings of sessions that ended more than N days ago.
 
-        The rows stay (statistics and seat counts remain true); returns how many were erased.
+        The rows stay (statistics and seat counts remain true); returns how many were erased
+        (with `dry_run`, how many would be, and nothing changes).
         """
         if older_than_days < 0:
             raise InvalidBookingData("Le nombre de jours doit être positif ou nul.")
@@ -467,8 +468,9 @@ class BookingService:
                     .where(SpaserSession.ends_at < limit, Booking.purged_at.is_(None))
                 ).scalars()
             )
-            for booking in rows:
-                _erase(booking, self.clock())
+            if not dry_run:
+                for booking in rows:
+                    _erase(booking, self.clock())
             return len(rows)
 
 
