@@ -13,15 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import service_unavailable
-from tests.conversation import ROOT, free_port, start_action_server
+from tests.conversation import ROOT
+from tests.web.stack import axe_violations, require_browser_prerequisites, running_stack
 
 pytestmark = pytest.mark.browser
 
@@ -29,48 +27,13 @@ QUESTION = "Je suis une commune, quelles obligations pour la restauration collec
 SCRIPT = "<script>alert(1)</script>"
 ARTEFACTS = ROOT / "results" / "browser"
 SCREENSHOT = ROOT / "docs" / "img" / "widget.png"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ANSWER_TIMEOUT_MS = 120_000
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium (Playwright must never download a browser)."""
-    return (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    )
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} s'est arrêté (code {process.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{what} n'a pas démarré en {timeout_s:.0f} s")
 
 
 @pytest.fixture(scope="module")
 def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Action server + Rasa server (trained model) + web app; yields the page's URL."""
-    if chromium_path() is None:
-        service_unavailable("chromium (apt-get install -y chromium)")
-    if not (ROOT / "bot/web/static/vendor/axe-core/axe.min.js").exists():
-        pytest.fail("ressources web absentes : lancez `make assets`")
-    if not any((ROOT / "models").glob("*.tar.gz")):
-        pytest.fail("aucun modèle : lancez `make train`")
+    require_browser_prerequisites()
     tmp = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{tmp / 'web.db'}"
     env = {
@@ -81,62 +44,8 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     for command in (["db", "upgrade"], ["sessions", "seed"]):
         subprocess.run([sys.executable, "-m", "bot", *command], cwd=ROOT, env=env, check=True)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        actions, action_url = start_action_server(database_url)
-        processes.append(actions)
-        rasa_port, web_port = free_port(), free_port()
-        (tmp / "endpoints.yml").write_text(f'action_endpoint:\n  url: "{action_url}"\n')
-        (tmp / "credentials.yml").write_text("rest:\n")
-        rasa_log = (tmp / "rasa.log").open("wb")
-        rasa = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "--model", str(ROOT / "models"),
-             "--endpoints", str(tmp / "endpoints.yml"),
-             "--credentials", str(tmp / "credentials.yml"),
-             "--interface", "127.0.0.1", "--port", str(rasa_port)],
-            cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        processes.append(rasa)
-        web = subprocess.Popen(
-            [sys.executable, "-m", "bot.web"],
-            cwd=ROOT,
-            env={**env, "WEB_PORT": str(web_port), "RASA_PORT": str(rasa_port),
-                 "WEB_SECRET": "secret-de-test-" + "x" * 32},
-        )  # fmt: skip
-        processes.append(web)
-        wait_http(f"http://127.0.0.1:{web_port}/sante", web, "l'application web", 60)
-        wait_http(f"http://127.0.0.1:{rasa_port}/", rasa, "le serveur Rasa", 300)
-        yield f"http://127.0.0.1:{web_port}/"
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core (from npm, served by the app so the page's CSP allows it) on the whole page."""
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-    ]
+    with running_stack(tmp, env, database_url) as urls:
+        yield urls["web"] + "/"
 
 
 def tab_to(page: Any, element_id: str, limit: int = 60) -> None:

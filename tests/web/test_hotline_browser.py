@@ -22,9 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import service_unavailable
-from tests.conversation import ROOT, free_port, start_action_server
-from tests.web.test_browser import LAUNCH_ARGS, axe_violations, chromium_path, wait_http
+from tests.conversation import ROOT
+from tests.web.stack import axe_violations, require_browser_prerequisites, running_stack
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +40,7 @@ POLL_TIMEOUT_MS = 20_000
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Action server + Rasa (trained model) + web app, and a hotline account; their URLs."""
-    if chromium_path() is None:
-        service_unavailable("chromium (apt-get install -y chromium)")
-    if not (ROOT / "bot/web/static/vendor/axe-core/axe.min.js").exists():
-        pytest.fail("ressources web absentes : lancez `make assets`")
-    if not any((ROOT / "models").glob("*.tar.gz")):
-        pytest.fail("aucun modèle : lancez `make train`")
+    require_browser_prerequisites()
     tmp = tmp_path_factory.mktemp("hotline")
     database_url = f"sqlite:///{tmp / 'web.db'}"
     env = {
@@ -70,58 +64,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         [*bot, "hotline", "add-user", ADMIN, "--role", "admin"], cwd=ROOT, env=env, check=True,
         input=(PASSWORD + "\n").encode(),
     )  # fmt: skip
-    tracker = tmp / "tracker.db"
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        actions, action_url = start_action_server(database_url)
-        processes.append(actions)
-        rasa_port, web_port = free_port(), free_port()
-        (tmp / "endpoints.yml").write_text(
-            f'action_endpoint:\n  url: "{action_url}"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker}"\n'
-        )
-        (tmp / "credentials.yml").write_text("rest:\n")
-        rasa_log = (tmp / "rasa.log").open("wb")
-        rasa = subprocess.Popen(
-            [sys.executable, "-m", "rasa", "run", "--model", str(ROOT / "models"),
-             "--endpoints", str(tmp / "endpoints.yml"),
-             "--credentials", str(tmp / "credentials.yml"),
-             "--interface", "127.0.0.1", "--port", str(rasa_port)],
-            cwd=ROOT, env={**env, **{"HOTLINE_DAYS": "1-7"}}, stdout=rasa_log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        processes.append(rasa)
-        web = subprocess.Popen(
-            [*bot[:2], "bot.web"],
-            cwd=ROOT,
-            env={**env, "WEB_PORT": str(web_port), "RASA_PORT": str(rasa_port),
-                 "WEB_SECRET": "secret-de-test-" + "x" * 32,
-                 "TRACKER_DB_URL": f"sqlite:///{tracker}"},
-        )  # fmt: skip
-        processes.append(web)
-        wait_http(f"http://127.0.0.1:{web_port}/sante", web, "l'application web", 60)
-        wait_http(f"http://127.0.0.1:{rasa_port}/", rasa, "le serveur Rasa", 300)
-        yield {"web": f"http://127.0.0.1:{web_port}", "rasa": f"http://127.0.0.1:{rasa_port}"}
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with running_stack(tmp, env, database_url, tracker=tmp / "tracker.db") as urls:
+        yield urls
 
 
 def rest_say(rasa: str, sender: str, message: str) -> list[str]:
