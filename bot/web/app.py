@@ -9,18 +9,15 @@ refused, and the cookie is HttpOnly and SameSite=Lax.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -29,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.paths import VAR_DIR
 from bot.settings import get_settings
 from bot.web.console import Console, console_routes, held_answer
+from bot.web.http import SafeJSONResponse, read_json, same_origin
 from bot.web.messages import clean_messages
 from bot.web.rasa_client import RasaRestClient, RasaTimeout, RasaUnavailable, Relay
 from bot.web.signing import load_secret, mint_id, sign, verify
@@ -84,17 +82,6 @@ class WebConfig:
             rasa_url=rasa_url,
             secure_cookie=os.environ.get("WEB_COOKIE_SECURE", "") == "1",
         )
-
-
-class SafeJSONResponse(JSONResponse):
-    """JSON where `<`, `>` and `&` are escaped, so no raw HTML ever leaves the server even if a
-    client mistook the answer for a page."""
-
-    def render(self, content: Any) -> bytes:
-        """Compact UTF-8 JSON with HTML-significant characters as \\u escapes."""
-        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return text.encode("utf-8")
 
 
 def _error(message: str, status: int, retry: bool = False) -> SafeJSONResponse:
@@ -158,14 +145,6 @@ def create_app(
             path="/",
         )
 
-    def same_origin(request: Request) -> bool:
-        origin = request.headers.get("origin")
-        if origin is None:
-            # Browsers send Origin on every POST fetch; Sec-Fetch-Site covers the rest.
-            return request.headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
-        # Host only: behind a TLS proxy the app may see http while the page is https.
-        return urlsplit(origin).netloc == request.headers.get("host", "")
-
     async def page(request: Request) -> Response:
         conversation_id = conversation_of(request)
         fresh = conversation_id is None
@@ -187,15 +166,10 @@ def create_app(
         conversation_id = conversation_of(request)
         if conversation_id is None:
             return _error(BAD_SESSION, 403)
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _error(BAD_REQUEST, 415)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(TOO_LONG, 413)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return _error(BAD_REQUEST, 400)
+        body = await read_json(request, MAX_BODY_BYTES)
+        if body.refused is not None:
+            return _error(TOO_LONG if body.refused == 413 else BAD_REQUEST, body.refused)
+        data = body.data
         message = data.get("message") if isinstance(data, dict) else None
         if not isinstance(message, str):
             return _error(BAD_REQUEST, 400)

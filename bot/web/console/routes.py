@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import os
 import secrets
@@ -37,6 +36,7 @@ from bot.paths import ROOT
 from bot.territory import load_territories
 from bot.web.console.sessions import LOGIN_COOKIE, SESSION_COOKIE, ConsoleSession, SessionSigner
 from bot.web.console.triage_service import TriageService, clean_text
+from bot.web.http import read_json, safe_json, same_origin
 
 logger = logging.getLogger(__name__)
 
@@ -114,24 +114,8 @@ def age_label(created: datetime, now: datetime) -> str:
     return f"{hours // 24} j"
 
 
-def _json(content: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Response(
-        text.encode(), status_code=status, media_type="application/json", headers=headers
-    )
-
-
 def _error(message: str, status: int, headers: Mapping[str, str] | None = None) -> Response:
-    return _json({"erreur": message}, status, headers)
-
-
-def same_origin(request: Request) -> bool:
-    """The request comes from this site (Origin, else Sec-Fetch-Site), like the chat API."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return request.headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
-    return origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return safe_json({"erreur": message}, status, headers)
 
 
 async def read_form(request: Request) -> dict[str, str] | None:
@@ -420,15 +404,10 @@ def console_routes(
                 return _error(UNAUTHORIZED, 401, challenge)
             if not signer.check_csrf(session, request.headers.get("x-csrf-token")):
                 return _error(BAD_CSRF, 403)
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _error(BAD_JSON, 415)
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            return _error(TOO_BIG, 413)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return _error(BAD_JSON, 400)
+        body = await read_json(request, MAX_FORM_BYTES)
+        if body.refused is not None:
+            return _error(TOO_BIG if body.refused == 413 else BAD_JSON, body.refused)
+        data = body.data
         text, problem = clean_text(data.get("texte") if isinstance(data, dict) else None)
         if text is None:
             return _error(problem or BAD_JSON, 400)
@@ -437,7 +416,7 @@ def console_routes(
         except Exception:
             logger.exception("triage failed")
             return _error(TRIAGE_FAILED, 503)
-        response = _json(result)
+        response = safe_json(result)
         if session is not None:
             set_session(response, signer.touch(session))
         return response
@@ -519,7 +498,7 @@ def console_routes(
             {"text": text if text == tickets.CLOSING_NOTE else AGENT_PREFIX + text}
             for text in replies
         ]
-        return _json({"messages": messages})
+        return safe_json({"messages": messages})
 
     return [
         Route("/hotline", page(queue)),
